@@ -1,0 +1,79 @@
+// The one registry of artisync error codes: each has an HTTP status and a section in docs/errors.md.
+
+/** Every stable error code, with the HTTP status a hub answers it with. */
+export const ERROR_CODES = {
+  ARTISYNC_PATH_ESCAPES_TREE: 400,
+  ARTISYNC_PATH_INVALID: 400,
+  ARTISYNC_PATH_OUTSIDE_TREES: 400,
+  ARTISYNC_BAD_REQUEST: 400,
+  ARTISYNC_UNAUTHORIZED: 401,
+  ARTISYNC_NOT_FOUND: 404,
+  ARTISYNC_CONFLICT: 409,
+  ARTISYNC_TOO_LARGE: 413,
+  ARTISYNC_UNSUPPORTED_MEDIA_TYPE: 415,
+  ARTISYNC_INCOMPLETE: 422,
+  ARTISYNC_EMPTY: 422,
+  ARTISYNC_XML_MALFORMED: 422,
+  ARTISYNC_XML_DOCTYPE: 422,
+  ARTISYNC_XML_ENTITY: 422,
+  ARTISYNC_XML_PROCESSING_INSTRUCTION: 422,
+  ARTISYNC_XML_NO_ROOT: 422,
+  ARTISYNC_XML_MULTIPLE_ROOTS: 422,
+  ARTISYNC_XML_WRONG_ROOT: 422,
+  ARTISYNC_ENCODING_INVALID: 422,
+  ARTISYNC_ENCODING_UNSUPPORTED: 422,
+  ARTISYNC_SIDDHI_NO_PLAN: 422,
+  ARTISYNC_NAME_MISMATCH: 200,
+  ARTISYNC_NAMESPACE_MISSING: 200,
+  ARTISYNC_PLAN_NAME_MISMATCH: 200,
+  ARTISYNC_MASS_DELETE_REFUSED: 409,
+  ARTISYNC_CONFIG_INVALID: 400,
+  ARTISYNC_HUB_UNREACHABLE: 503,
+  ARTISYNC_REDIS_UNAVAILABLE: 503,
+  ARTISYNC_STREAM_TRIMMED: 409,
+  ARTISYNC_ADMIN_UNREACHABLE: 503,
+  ARTISYNC_INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Base of every error artisync raises on purpose; `code` is stable, `subject` names the path, key or request at fault. */
+export class ArtisyncError extends Error {
+  readonly code: ErrorCode;
+  readonly subject: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { subject?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.subject = options.subject;
+  }
+
+  /** The HTTP status a hub answers this error with. */
+  get httpStatus(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+/** A path that is not a safe artifact path. */
+export class PathError extends ArtisyncError {}
+
+/** An artifact's content that must not travel. */
+export class ValidationError extends ArtisyncError {}
+
+/** A configuration key that is unknown, of the wrong type or missing. */
+export class ConfigError extends ArtisyncError {}
+
+/** An edit based on a version other than the head, refused under `conflict_policy = "reject"`. */
+export class ConflictError extends ArtisyncError {}
+
+/** Something asked for that does not exist. */
+export class NotFoundError extends ArtisyncError {}
+
+/** A dependency (hub, Redis, admin API) that cannot be reached. */
+export class UnavailableError extends ArtisyncError {}
+
+/** True when `value` is an ArtisyncError with the given code. */
+export function hasErrorCode(value: unknown, code: ErrorCode): value is ArtisyncError {
+  return value instanceof ArtisyncError && value.code === code;
+}

@@ -1,0 +1,92 @@
+// Starts a private redis-server for one test file: free loopback port, its own temp dir, stopped by PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { findFreePort } from './free-port.js';
+import { makeTempDir, removeTempDir } from './temp-tree.js';
+import { waitFor } from './wait-for.js';
+
+/** Options for a test Redis. */
+export interface TestRedisOptions {
+  appendonly?: boolean;
+  extraArgs?: string[];
+}
+
+/** A redis-server this test started and alone may stop. */
+export class TestRedis {
+  private child: ChildProcess | undefined;
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly options: TestRedisOptions,
+  ) {}
+
+  /** Starts a new server and waits until it answers PING. */
+  static async start(options: TestRedisOptions = {}): Promise<TestRedis> {
+    const redis = new TestRedis(await findFreePort(), await makeTempDir('artisync-redis-'), options);
+    await redis.launch();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}/0`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** A new ioredis client on this server; the caller quits it. */
+  client(): Redis {
+    return new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 2, lazyConnect: false });
+  }
+
+  private async launch(): Promise<void> {
+    const args = [
+      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
+      '--appendonly', this.options.appendonly === true ? 'yes' : 'no', '--appendfsync', 'always',
+      '--daemonize', 'no', '--logfile', '', ...(this.options.extraArgs ?? []),
+    ];
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    this.child = child;
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+      const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } finally {
+        probe.disconnect();
+      }
+    }, { timeoutMs: 10_000, message: `redis-server on port ${this.port}` });
+  }
+
+  /** Kills the server with SIGKILL, as a crash would. */
+  async kill(): Promise<void> {
+    await this.stopWith('SIGKILL');
+  }
+
+  /** Stops the server with SIGTERM. */
+  async stop(): Promise<void> {
+    await this.stopWith('SIGTERM');
+  }
+
+  /** Starts the server again on the same port and data dir (AOF, when on, is replayed). */
+  async restart(): Promise<void> {
+    await this.launch();
+  }
+
+  /** Stops the server and removes its data dir. */
+  async destroy(): Promise<void> {
+    await this.stopWith('SIGKILL');
+    await removeTempDir(this.dir);
+  }
+
+  private async stopWith(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+}
