@@ -1,0 +1,33 @@
+// The contract between the agent's composition root and its roles (publisher, gateway).
+import type { Logger } from 'pino';
+import type { AgentConfig } from '../core/config-schema.js';
+import type { NodeHeartbeat } from '../core/hub-api.js';
+import type { HubClient } from './hub-client.js';
+
+/** What one role adds to the node's heartbeat. */
+export type RoleReport = Partial<Omit<NodeHeartbeat, 'node' | 'roles' | 'ready'>>;
+
+/** A running part of the agent. */
+export interface AgentRole {
+  readonly name: 'publisher' | 'gateway';
+  /** Stops watching/consuming, finishes the write in hand, and resolves when nothing is in flight. */
+  stop(): Promise<void>;
+  /** True once the role may be reported ready (e.g. the gateway's first sync under data_retrieval_mode = "sync"). */
+  isReady(): boolean;
+  /** This role's part of the heartbeat. */
+  report(): RoleReport;
+}
+
+/** Tells what the agent's gateway side wrote, so the publisher never pushes it back (SPEC.md guarantee 4). */
+export interface EchoFilter {
+  /** True when the file at `path` holds exactly what this node's gateway wrote there (sha256 null: it removed it). */
+  isOwnWrite(path: string, sha256: string | null): boolean;
+}
+
+/** Everything a role receives from the composition root. */
+export interface AgentRoleDeps {
+  config: AgentConfig;
+  logger: Logger;
+  hub: HubClient;
+  echoFilter: EchoFilter;
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The artisync command line: one commander program, each command registered from its own file.
+import { Command, CommanderError } from 'commander';
+import { EXIT, printError } from './command-action.js';
+import { registerAgentCommand } from './commands/agent.js';
+
+const program = new Command('artisync')
+  .description('Keeps WSO2 API Manager gateway artifacts in sync through a hub backed by Redis Streams')
+  .showHelpAfterError(false)
+  .configureOutput({ outputError: (text) => printError(text.replace(/^error: /, '').trim()) })
+  .exitOverride();
+
+registerAgentCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    printError(err instanceof Error ? err.message : String(err));
+    process.exitCode = EXIT.failed;
+  }
+}

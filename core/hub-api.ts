@@ -1,0 +1,182 @@
+// The hub's HTTP API: route paths, headers and the request/response types shared by hub, agent and cli.
+
+/** Route paths as fastify declares them; `:label` is URL-encoded, artifact paths travel in the `path` query. */
+export const HUB_ROUTES = {
+  artifact: '/v1/labels/:label/artifact',
+  changesets: '/v1/labels/:label/changesets',
+  snapshot: '/v1/labels/:label/snapshot',
+  digest: '/v1/labels/:label/digest',
+  history: '/v1/labels/:label/history',
+  diff: '/v1/labels/:label/diff',
+  rollback: '/v1/labels/:label/rollback',
+  replay: '/v1/labels/:label/replay',
+  labels: '/v1/labels',
+  blob: '/v1/blobs/:sha256',
+  heartbeat: '/v1/nodes/heartbeat',
+  nodes: '/v1/nodes',
+  healthz: '/healthz',
+  readyz: '/readyz',
+  metrics: '/metrics',
+} as const;
+
+/** Request headers the hub reads. */
+export const HUB_HEADERS = {
+  node: 'x-artisync-node',
+  baseVersion: 'x-artisync-base-version',
+  requestId: 'x-request-id',
+  version: 'x-artisync-version',
+  sha256: 'x-artisync-sha256',
+} as const;
+
+/** Fills a route's `:label` (and `:sha256`) with URL-encoded values. */
+export function hubRoute(route: string, params: { label?: string; sha256?: string }): string {
+  let result = route;
+  if (params.label !== undefined) result = result.replace(':label', encodeURIComponent(params.label));
+  if (params.sha256 !== undefined) result = result.replace(':sha256', encodeURIComponent(params.sha256));
+  return result;
+}
+
+/** The current state of one artifact in a label. */
+export interface ArtifactHead {
+  path: string;
+  version: number;
+  sha256: string;
+  size: number;
+  /** ms since the epoch, hub clock. */
+  updatedAt: number;
+  node: string;
+}
+
+/** One version of an artifact, as kept in its history. */
+export interface HistoryEntry {
+  version: number;
+  op: 'put' | 'delete';
+  /** Empty for a delete. */
+  sha256: string;
+  size: number;
+  updatedAt: number;
+  node: string;
+  conflict: boolean;
+  /** The stream revision that carried this version. */
+  revision: string;
+}
+
+/** Reply to a put, delete or rollback of one artifact. */
+export interface PutResult {
+  path: string;
+  op: 'put' | 'delete';
+  version: number;
+  sha256: string;
+  /** Stream entry id of the changeset; null when nothing changed. */
+  revision: string | null;
+  /** True when the content equalled the head (or the artifact was already gone) and no version was made. */
+  unchanged: boolean;
+  conflict: boolean;
+}
+
+/** One change in a changeset request; `content` is base64. */
+export interface ChangeItem {
+  op: 'put' | 'delete';
+  path: string;
+  content?: string;
+  baseVersion?: number;
+}
+
+/** Body of POST changesets: changes committed together as one revision. */
+export interface ChangesetRequest {
+  node?: string;
+  requestId?: string;
+  changes: ChangeItem[];
+}
+
+/** Why the hub refused something: stable code, a readable message, and validation problems where relevant. */
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    subject?: string;
+    issues?: Array<{ code: string; severity: string; line: number; column: number; message: string }>;
+  };
+}
+
+/** Per-item outcome of a changeset: `status` is the HTTP status the item would have had on its own. */
+export interface ChangesetItemResult {
+  path: string;
+  op: 'put' | 'delete';
+  status: number;
+  result?: PutResult;
+  error?: ErrorBody['error'];
+}
+
+/** Reply to POST changesets. */
+export interface ChangesetResponse {
+  /** The one revision every accepted item was committed in; null when nothing changed. */
+  revision: string | null;
+  results: ChangesetItemResult[];
+}
+
+/** Every head of a label and the stream revision the set is consistent with. */
+export interface Snapshot {
+  label: string;
+  /** Last stream entry id when the heads were read ("0-0" for an empty stream). */
+  revision: string;
+  digest: string;
+  artifacts: ArtifactHead[];
+}
+
+/** A label's digest, cheap to compare. */
+export interface DigestReply {
+  label: string;
+  revision: string;
+  digest: string;
+  count: number;
+}
+
+/** Body of POST rollback. */
+export interface RollbackRequest {
+  path: string;
+  to: number;
+  node?: string;
+}
+
+/** Body of POST replay: rewind a node's consumer group to a revision or a time. */
+export interface ReplayRequest {
+  node: string;
+  from?: string;
+  /** ISO-8601 time or ms since the epoch. */
+  since?: string;
+}
+
+/** Reply to POST replay. */
+export interface ReplayResult {
+  label: string;
+  node: string;
+  revision: string;
+}
+
+/** Per-label state of a gateway, as it reports it. */
+export interface GatewayLabelState {
+  appliedRevision: string;
+  /** Stream entries between the applied revision and the stream's end. */
+  lag: number;
+}
+
+/** What an agent tells the hub every few seconds. */
+export interface NodeHeartbeat {
+  node: string;
+  roles: Array<'publisher' | 'gateway'>;
+  publisherLabels: string[];
+  gatewayLabels: Record<string, GatewayLabelState>;
+  overrides: string[];
+  invalid: Array<{ path: string; code: string; message: string }>;
+  conflicts: Array<{ path: string; label: string; at: number }>;
+  pending: number;
+  lastError?: string;
+  lastVerification?: { at: number; ok: boolean; repaired: number };
+  ready: boolean;
+}
+
+/** A heartbeat as the hub stores and lists it. */
+export interface NodeStatus extends NodeHeartbeat {
+  lastSeen: number;
+}
