@@ -13,6 +13,7 @@ import {
   type ValidationIssue,
   type ValidationResult,
 } from '../../core/validate-artifact.js';
+import { commandAction, EXIT, printError } from '../command-action.js';
 
 interface ValidateCommandOptions {
   json?: boolean;
@@ -36,17 +37,15 @@ export function registerValidateCommand(program: Command): void {
     .argument('<paths...>', 'files or folders to validate')
     .option('--json', 'print a JSON array of {path, ok, issues}')
     .option('--max-artifact-bytes <n>', 'largest artifact accepted, in bytes', parseByteCount, DEFAULT_MAX_ARTIFACT_BYTES)
-    .action(async (paths: string[], options: ValidateCommandOptions) => {
-      process.exitCode = await runValidate(paths, options);
-    });
+    .action(commandAction(runValidate));
 }
 
 async function runValidate(paths: string[], options: ValidateCommandOptions): Promise<number> {
   for (const path of paths) {
     const found = await stat(path).catch(() => undefined);
     if (found === undefined) {
-      process.stderr.write(`artisync: cannot validate ${path}: no such file or folder\n`);
-      return 2;
+      printError(`cannot validate ${path}: no such file or folder`);
+      return EXIT.usage;
     }
   }
   const results: FileValidation[] = [];
@@ -55,7 +54,7 @@ async function runValidate(paths: string[], options: ValidateCommandOptions): Pr
   }
   if (options.json === true) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else printIssues(results);
-  return results.every((result) => result.ok) ? 0 : 1;
+  return results.every((result) => result.ok) ? EXIT.ok : EXIT.failed;
 }
 
 // A named file is always checked; inside a folder, dot-folders, editor files and non-artifacts outside the trees
