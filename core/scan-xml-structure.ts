@@ -32,6 +32,8 @@ interface ScanState {
   text: string;
   pos: number;
   stack: string[];
+  // Position of the next '&' at or after the last lookup: searching afresh for every text run would be quadratic.
+  nextAmp: number;
   root: { qualifiedName: string; offset: number; tagEnd: number } | undefined;
 }
 
@@ -55,9 +57,9 @@ export function scanXmlStructure(text: string): XmlStructure {
   const forbidden = FORBIDDEN_CHAR.exec(text);
   if (forbidden !== null) {
     const code = forbidden[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    return finish({ text, pos: 0, stack: [], root: undefined }, problem('ARTISYNC_XML_MALFORMED', forbidden.index, `character U+${code} is not allowed in XML (is this a binary file?)`));
+    return finish({ text, pos: 0, stack: [], nextAmp: -1, root: undefined }, problem('ARTISYNC_XML_MALFORMED', forbidden.index, `character U+${code} is not allowed in XML (is this a binary file?)`));
   }
-  const state: ScanState = { text, pos: 0, stack: [], root: undefined };
+  const state: ScanState = { text, pos: 0, stack: [], nextAmp: -1, root: undefined };
   for (;;) {
     const lt = text.indexOf('<', state.pos);
     const step = checkCharacterData(state, lt === -1 ? text.length : lt) ?? (lt === -1 ? atEnd(state) : scanMarkup(state, lt));
@@ -85,7 +87,7 @@ function atEnd(state: ScanState): Step {
 
 function checkCharacterData(state: ScanState, end: number): Step {
   const { text, pos } = state;
-  if (state.stack.length > 0) return checkReferences(text, pos, end);
+  if (state.stack.length > 0) return checkReferences(state, pos, end);
   NON_WHITESPACE.lastIndex = pos;
   const stray = NON_WHITESPACE.exec(text);
   if (stray === null || stray.index >= end) return undefined;
@@ -96,8 +98,9 @@ function checkCharacterData(state: ScanState, end: number): Step {
 }
 
 // Only the five predefined entities and character references exist: artisync never declares or expands entities.
-function checkReferences(text: string, from: number, to: number): Step {
-  for (let amp = text.indexOf('&', from); amp !== -1 && amp < to; amp = text.indexOf('&', amp + 1)) {
+function checkReferences(state: ScanState, from: number, to: number): Step {
+  const { text } = state;
+  for (let amp = findAmpersand(state, from); amp < to; amp = findAmpersand(state, amp + 1)) {
     REFERENCE.lastIndex = amp;
     const match = REFERENCE.exec(text);
     if (match === null || match.index + match[0].length > to) {
@@ -111,6 +114,14 @@ function checkReferences(text: string, from: number, to: number): Step {
     }
   }
   return undefined;
+}
+
+function findAmpersand(state: ScanState, from: number): number {
+  if (state.nextAmp < from) {
+    const found = state.text.indexOf('&', from);
+    state.nextAmp = found === -1 ? state.text.length : found;
+  }
+  return state.nextAmp;
 }
 
 function scanMarkup(state: ScanState, lt: number): Step {
@@ -181,7 +192,7 @@ function scanStartTag(state: ScanState, lt: number): Step {
   TAG_NAME.lastIndex = lt + 1;
   const name = TAG_NAME.exec(text)?.[0];
   if (name === undefined) return problem('ARTISYNC_XML_MALFORMED', lt, 'a bare "<" must be written as &lt;');
-  const gt = findTagEnd(text, lt + 1 + name.length);
+  const gt = findTagEnd(state, lt + 1 + name.length);
   if (typeof gt !== 'number') return gt.kind === 'open' ? open(lt) : gt;
   if (state.stack.length === 0) {
     if (state.root !== undefined) {
@@ -195,7 +206,8 @@ function scanStartTag(state: ScanState, lt: number): Step {
 }
 
 // The `>` ending a start tag, skipping quoted attribute values (which may hold `>`, never `<`).
-function findTagEnd(text: string, from: number): number | NonNullable<Step> {
+function findTagEnd(state: ScanState, from: number): number | NonNullable<Step> {
+  const { text } = state;
   TAG_SPECIAL.lastIndex = from;
   for (let match = TAG_SPECIAL.exec(text); match !== null; match = TAG_SPECIAL.exec(text)) {
     const char = match[0];
@@ -207,7 +219,7 @@ function findTagEnd(text: string, from: number): number | NonNullable<Step> {
     if (lessThan !== -1 && lessThan < close) {
       return { kind: 'problem', problem: { code: 'ARTISYNC_XML_MALFORMED', offset: lessThan, message: '"<" is not allowed in an attribute value; write &lt;' } };
     }
-    const reference = checkReferences(text, match.index + 1, close);
+    const reference = checkReferences(state, match.index + 1, close);
     if (reference !== undefined) return reference;
     TAG_SPECIAL.lastIndex = close + 1;
   }

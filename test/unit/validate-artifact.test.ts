@@ -149,6 +149,15 @@ describe('roots, namespaces and names', () => {
     expect(check(raw, encode(xml)).issues).toEqual([]);
   });
 
+  it('allows & in comments and CDATA but checks every reference in text and attributes', () => {
+    const good = `<sequence ${ns} name="s"><!-- a & b --><log><![CDATA[x & y]]></log><p v="a &amp; b &#233;"/>&lt;&#x41;</sequence>`;
+    expect(check('synapse-configs/default/sequences/s.xml', encode(good)).issues).toEqual([]);
+    const undeclared = encode(`<sequence ${ns} name="s"><!-- & --><p v="&amp;"/>\n  &lt;&bad;</sequence>`);
+    expect(check('synapse-configs/default/sequences/s.xml', undeclared).issues).toMatchObject([{ code: 'ARTISYNC_XML_ENTITY', line: 2, column: 7 }]);
+    const bare = encode(`<sequence ${ns} name="s"><p v="a & b"/></sequence>`);
+    expect(errorCodes(check('synapse-configs/default/sequences/s.xml', bare))).toEqual(['ARTISYNC_XML_MALFORMED']);
+  });
+
   it('lets comments and the declaration precede the root', () => {
     const xml = `<?xml version="1.0"?>\n<!-- licence -->\n<sequence ${ns} name="s"/>\n<!-- trailer -->\n`;
     expect(check('synapse-configs/default/sequences/s.xml', encode(xml)).issues).toEqual([]);
