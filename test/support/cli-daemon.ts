@@ -1,4 +1,4 @@
-// Runs the built CLI (`node dist/cli/main.js …`) as a child process: captures its JSON log lines, waits for one, stops it.
+// Runs a long-lived built CLI process (`node dist/cli/main.js hub|agent …`): captures its JSON log lines, waits for one, stops it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -15,7 +15,7 @@ export const CLI_PATH = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
 /** Options of one CLI process. */
-export interface CliProcessOptions {
+export interface CliDaemonOptions {
   /** Extra environment, added to the test's own. */
   env?: Record<string, string>;
   cwd?: string;
@@ -23,10 +23,10 @@ export interface CliProcessOptions {
   name?: string;
 }
 
-const running = new Set<CliProcess>();
+const running = new Set<CliDaemon>();
 
 /** A running `artisync` process a test started and alone may stop. */
-export class CliProcess {
+export class CliDaemon {
   /** Every stdout line parsed as JSON (non-JSON lines are kept under `msg` with level 0). */
   readonly logs: LogLine[] = [];
   /** Raw stderr, for failure messages and error-line assertions. */
@@ -43,14 +43,14 @@ export class CliProcess {
   }
 
   /** Spawns `node dist/cli/main.js ...args`; fails at once when the CLI was not built. */
-  static start(args: string[], options: CliProcessOptions = {}): CliProcess {
+  static start(args: string[], options: CliDaemonOptions = {}): CliDaemon {
     if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` first`);
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: { ...inheritedEnv(), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const cli = new CliProcess(child, options.name ?? args[0] ?? 'artisync');
+    const cli = new CliDaemon(child, options.name ?? args[0] ?? 'artisync');
     running.add(cli);
     return cli;
   }
@@ -99,8 +99,13 @@ export class CliProcess {
 }
 
 /** SIGKILLs every CLI process still running; call from afterAll/afterEach. */
-export async function killAllCliProcesses(): Promise<void> {
+export async function killAllCliDaemones(): Promise<void> {
   await Promise.all([...running].map(async (cli) => cli.kill()));
+}
+
+/** The test's environment without ARTISYNC_* leftovers, which would override flags' defaults. */
+function inheritedEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('ARTISYNC_')));
 }
 
 function parseLine(line: string): LogLine {
