@@ -1,0 +1,43 @@
+// Reads one artifact from disk without ever following a symbolic link, so nothing outside the trees can travel.
+import { constants } from 'node:fs';
+import { lstat, open, realpath } from 'node:fs/promises';
+import { dirname, posix } from 'node:path';
+
+/** What is on disk at an artifact path right now. */
+export type DiskState =
+  | { kind: 'file'; bytes: Buffer }
+  | { kind: 'absent' }
+  | { kind: 'not-regular'; reason: string };
+
+const GONE = new Set(['ENOENT', 'ENOTDIR']);
+
+/** Reads `relativePath` under `serverRoot`: a regular file's bytes, absent, or why it cannot be published. */
+export async function readArtifact(serverRoot: string, relativePath: string): Promise<DiskState> {
+  const absolute = posix.join(posix.resolve(serverRoot), relativePath);
+  try {
+    const stats = await lstat(absolute);
+    if (stats.isSymbolicLink()) return { kind: 'not-regular', reason: 'is a symbolic link; artisync never follows links' };
+    if (stats.isDirectory()) return { kind: 'absent' };
+    if (!stats.isFile()) return { kind: 'not-regular', reason: 'is not a regular file' };
+    if (!(await staysInRoot(serverRoot, dirname(absolute)))) {
+      return { kind: 'not-regular', reason: 'lies below a symbolic link that leaves the server root' };
+    }
+    // O_NOFOLLOW: a file swapped for a link between lstat and open is refused rather than read through.
+    const handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      return { kind: 'file', bytes: await handle.readFile() };
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (GONE.has(code)) return { kind: 'absent' };
+    if (code === 'ELOOP') return { kind: 'not-regular', reason: 'is a symbolic link; artisync never follows links' };
+    throw err;
+  }
+}
+
+async function staysInRoot(serverRoot: string, folder: string): Promise<boolean> {
+  const [realRoot, realFolder] = await Promise.all([realpath(serverRoot), realpath(folder)]);
+  return realFolder.startsWith(`${realRoot}/`);
+}
