@@ -38,6 +38,9 @@ export interface PublisherConflict {
 
 const DEFAULT_LIMITS: ChangesetLimits = { maxItems: 250, maxBytes: 4 * 1024 * 1024 };
 const FLUSH_ITEMS = 1000;
+const MAX_BATCH_DELAY_MS = 500;
+// A bulk copy shows up as many events within a few ms: give it a longer quiet window so it travels in few changesets.
+const BURST = { quietMs: 100, items: 8, windowMs: 250 };
 const RETRY = { baseMs: 250, capMs: 30_000 };
 const INCOMPLETE_RETRY = { baseMs: 200, capMs: 5_000 };
 // After this many retries with unchanged content, a "truncated" file is taken to be broken, not still being written.
@@ -64,7 +67,8 @@ export class ArtifactPublisher {
     this.batcher = new ChangeBatcher({
       quietMs: deps.quietMs,
       maxItems: FLUSH_ITEMS,
-      maxDelayMs: Math.max(250, deps.quietMs * 20),
+      maxDelayMs: Math.max(MAX_BATCH_DELAY_MS, deps.quietMs),
+      burst: BURST,
       timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) },
       now: () => Date.now(),
       onFlush: () => void this.exclusive(() => this.flush()),

@@ -19,6 +19,8 @@ export interface ChangeBatcherOptions {
   maxItems: number;
   /** Longest a dirty path waits while changes keep arriving. */
   maxDelayMs: number;
+  /** A burst (many changes close together, e.g. a bulk copy) waits for this longer quiet window instead. */
+  burst?: { quietMs: number; items: number; windowMs: number };
   timers: BatcherTimers;
   now: () => number;
   onFlush: () => void;
@@ -30,17 +32,24 @@ export class ChangeBatcher {
   private generation = 0;
   private timer: unknown;
   private firstDirtyAt: number | undefined;
+  /** Times of the last `burst.items` marks: a burst is when the oldest of them is recent. */
+  private readonly recentMarks: number[] = [];
 
   constructor(private readonly options: ChangeBatcherOptions) {}
 
   /** Marks paths dirty and (re)starts the quiet window. */
   mark(paths: Iterable<string>): void {
-    for (const path of paths) this.dirty.set(path, ++this.generation);
+    let count = 0;
+    for (const path of paths) {
+      this.dirty.set(path, ++this.generation);
+      count += 1;
+    }
     if (this.dirty.size === 0) return;
-    this.firstDirtyAt ??= this.options.now();
-    const waited = this.options.now() - this.firstDirtyAt;
+    const now = this.options.now();
+    this.firstDirtyAt ??= now;
+    const waited = now - this.firstDirtyAt;
     const full = this.dirty.size >= this.options.maxItems || waited >= this.options.maxDelayMs;
-    this.schedule(full ? 0 : Math.min(this.options.quietMs, this.options.maxDelayMs - waited));
+    this.schedule(full ? 0 : Math.min(this.quietWindowMs(now, count), this.options.maxDelayMs - waited));
   }
 
   /** Starts a flush soon without marking anything, e.g. to retry after a backoff. */
@@ -78,6 +87,16 @@ export class ChangeBatcher {
   stop(): void {
     if (this.timer !== undefined) this.options.timers.clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private quietWindowMs(now: number, count: number): number {
+    const burst = this.options.burst;
+    if (burst === undefined) return this.options.quietMs;
+    for (let i = 0; i < Math.min(count, burst.items); i += 1) this.recentMarks.push(now);
+    if (this.recentMarks.length > burst.items) this.recentMarks.splice(0, this.recentMarks.length - burst.items);
+    const oldest = this.recentMarks[0] ?? now;
+    const inBurst = this.recentMarks.length >= burst.items && now - oldest <= burst.windowMs;
+    return inBurst ? Math.max(this.options.quietMs, burst.quietMs) : this.options.quietMs;
   }
 
   private schedule(delayMs: number): void {

@@ -27,7 +27,7 @@ function manualClock(): { timers: BatcherTimers; now: () => number; advance(ms: 
   };
 }
 
-function makeBatcher(overrides: { maxItems?: number; maxDelayMs?: number } = {}) {
+function makeBatcher(overrides: { maxItems?: number; maxDelayMs?: number; burst?: { quietMs: number; items: number; windowMs: number } } = {}) {
   const clock = manualClock();
   let flushes = 0;
   const batcher = new ChangeBatcher({
@@ -37,6 +37,7 @@ function makeBatcher(overrides: { maxItems?: number; maxDelayMs?: number } = {})
     timers: clock.timers,
     now: clock.now,
     onFlush: () => (flushes += 1),
+    ...(overrides.burst === undefined ? {} : { burst: overrides.burst }),
   });
   return { batcher, clock, flushes: () => flushes };
 }
@@ -70,6 +71,19 @@ describe('ChangeBatcher', () => {
       clock.advance(4);
     }
     expect(flushes()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('waits for the longer burst window once many changes came close together', () => {
+    const { batcher, clock, flushes } = makeBatcher({ burst: { quietMs: 50, items: 4, windowMs: 100 } });
+    for (let i = 0; i < 4; i += 1) {
+      batcher.mark([`p${i}`]);
+      clock.advance(2);
+    }
+    clock.advance(10);
+    expect(flushes()).toBe(0);
+    clock.advance(40);
+    expect(flushes()).toBe(1);
+    expect(batcher.take(10)).toHaveLength(4);
   });
 
   it('keeps a path that changed again after it was taken', () => {

@@ -1,0 +1,186 @@
+// The publisher role against a stand-in hub, on real temp trees: edits, moves, invalid and half-written files, outages.
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentRole, EchoFilter } from '../../../agent/agent-role.js';
+import { HubClient } from '../../../agent/hub-client.js';
+import type { ValidationOutcome } from '../../../agent/publisher/file-assessment.js';
+import { startPublisherWith } from '../../../agent/publisher/publisher-role.js';
+import { resolveConfig } from '../../../core/config-schema.js';
+import { makeTempDir, removeTempDir, writeTree } from '../../support/temp-tree.js';
+import { waitFor } from '../../support/wait-for.js';
+import { FakeHub } from './fake-hub.js';
+
+const LABEL = 'Production and Sandbox';
+const API = 'synapse-configs/default/api';
+
+// Stand-in rules: "<" … ">" is complete XML, a text containing INVALID is refused at line 2 column 3.
+function validate(_path: string, bytes: Uint8Array): ValidationOutcome {
+  const text = Buffer.from(bytes).toString('utf8');
+  if (text.includes('INVALID')) return { ok: false, incomplete: false, issues: [{ code: 'ARTISYNC_XML_MALFORMED', severity: 'error', line: 2, column: 3, message: 'bad' }] };
+  if (!text.trimEnd().endsWith('>')) return { ok: false, incomplete: true, issues: [] };
+  return { ok: true, incomplete: false, issues: [] };
+}
+const isIgnoredPath = (path: string): boolean => path.split('/').some((segment) => segment.startsWith('.'));
+
+let hub: FakeHub;
+let root: string;
+let state: string;
+let role: AgentRole | undefined;
+
+async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: string } = {}): Promise<AgentRole> {
+  const config = resolveConfig('agent', {
+    file: { node_id: 'pub-1', server_root: options.serverRoot ?? root, state_dir: state, publisher: { enabled: true, labels: [LABEL], mass_delete_guard: options.guard ?? 0.5 } },
+    filePath: undefined, env: new Map(), flags: new Map(),
+  });
+  const deps = { config, logger: pino({ level: process.env.PUB_TEST_LOG === undefined ? 'silent' : 'debug' }, pino.destination({ dest: process.env.PUB_TEST_LOG ?? '/dev/null', sync: true })), hub: new HubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 }), echoFilter: options.echo ?? { isOwnWrite: () => false } };
+  role = await startPublisherWith(deps, { validate, isIgnoredPath });
+  await waitFor(() => role?.isReady(), { message: 'publisher ready' });
+  return role;
+}
+
+const xml = (name: string, extra = ''): string => `<api name="${name}">${extra}</api>\n`;
+const hubHas = (path: string, content: string | undefined) => () => hub.contents(LABEL)[path] === content;
+
+beforeEach(async () => {
+  hub = new FakeHub();
+  await hub.start();
+  root = await makeTempDir('artisync-pub-root-');
+  state = await makeTempDir('artisync-pub-state-');
+  await mkdir(join(root, API), { recursive: true });
+  await mkdir(join(root, 'executionplans'), { recursive: true });
+});
+
+afterEach(async () => {
+  await role?.stop();
+  role = undefined;
+  await hub.stop();
+  await removeTempDir(root);
+  await removeTempDir(state);
+});
+
+describe('publisher role', () => {
+  it('pushes adds, editor-style saves, renames and deletes', async () => {
+    await start();
+    const a = `${API}/a.xml`;
+    await writeFile(join(root, a), xml('a'));
+    await waitFor(hubHas(a, xml('a')));
+    await writeFile(join(root, API, '.a.xml.swp'), xml('a', 'v2'));
+    await rename(join(root, API, '.a.xml.swp'), join(root, a));
+    await waitFor(hubHas(a, xml('a', 'v2')));
+    await rename(join(root, a), join(root, API, 'b.xml'));
+    await waitFor(() => hubHas(a, undefined)() && hubHas(`${API}/b.xml`, xml('a', 'v2'))());
+    await rm(join(root, API, 'b.xml'));
+    await waitFor(() => Object.keys(hub.contents(LABEL)).length === 0);
+    expect(Object.keys(hub.contents(LABEL)).some((path) => path.includes('.swp'))).toBe(false);
+  });
+
+  it('moves a whole folder in and out as puts and deletes', async () => {
+    await start();
+    const outside = await makeTempDir('artisync-pub-outside-');
+    await writeTree(outside, { 'seq/s1.xml': '<sequence name="s1"/>', 'seq/s2.xml': '<sequence name="s2"/>' });
+    await rename(join(outside, 'seq'), join(root, 'synapse-configs/default/sequences'));
+    await waitFor(() => Object.keys(hub.contents(LABEL)).length === 2, { message: 'folder moved in' });
+    await rename(join(root, 'synapse-configs/default/sequences'), join(outside, 'back'));
+    await waitFor(() => Object.keys(hub.contents(LABEL)).length === 0, { message: 'folder moved out' });
+    await removeTempDir(outside);
+  });
+
+  it('publishes a file written in chunks only once it is complete', async () => {
+    await start();
+    const path = `${API}/slow.xml`;
+    await writeFile(join(root, path), '<api name="slow">');
+    await writeFile(join(root, path), '<api name="slow"><resource/>', { flag: 'w' });
+    await writeFile(join(root, path), xml('slow', '<resource/>'));
+    await waitFor(hubHas(path, xml('slow', '<resource/>')));
+    expect(hub.history.get(`${LABEL}\n${path}`)).toHaveLength(1);
+  });
+
+  it('reports an invalid file once, does not push it, and pushes it once fixed', async () => {
+    const current = await start();
+    const path = `${API}/bad.xml`;
+    await writeFile(join(root, path), '<api>\nINVALID</api>');
+    await waitFor(() => (current.report().invalid ?? []).length === 1);
+    expect(current.report().invalid?.[0]?.message).toBe(`${path}:2:3: bad`);
+    expect(hub.contents(LABEL)[path]).toBeUndefined();
+    await writeFile(join(root, path), xml('bad'));
+    await waitFor(hubHas(path, xml('bad')));
+    await waitFor(() => (current.report().invalid ?? []).length === 0);
+  });
+
+  it('sends a burst as few changesets, each with many items', async () => {
+    await start();
+    const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`${API}/burst${i}.xml`, xml(`burst${i}`)]));
+    await writeTree(root, files);
+    await waitFor(() => Object.keys(hub.contents(LABEL)).length === 300, { message: '300 files' });
+    expect(hub.requests.length).toBeLessThan(100);
+  });
+
+  it('keeps changes pending while the hub is down, across a restart, and sends them when it is back', async () => {
+    await start();
+    hub.down = true;
+    await writeFile(join(root, `${API}/while-down.xml`), xml('down'));
+    await waitFor(() => role?.report().pending === 1);
+    await waitFor(async () => (await readFile(join(state, 'publisher-journal.json'), 'utf8')).includes('while-down.xml'));
+    await role?.stop();
+    role = undefined;
+    await start();
+    expect(role?.report().pending).toBeGreaterThanOrEqual(1);
+    hub.down = false;
+    await waitFor(hubHas(`${API}/while-down.xml`, xml('down')), { timeoutMs: 40_000 });
+    await waitFor(() => role?.report().pending === 0);
+  });
+
+  it('pushes what changed while it was stopped, and the mass-deletion guard holds back deletes', async () => {
+    for (let i = 0; i < 4; i += 1) hub.seed(LABEL, `${API}/old${i}.xml`, xml(`old${i}`));
+    await writeTree(root, { [`${API}/old0.xml`]: xml('old0', 'changed'), [`${API}/new.xml`]: xml('new') });
+    await start({ guard: 0.5 });
+    await waitFor(hubHas(`${API}/new.xml`, xml('new')));
+    await waitFor(hubHas(`${API}/old0.xml`, xml('old0', 'changed')));
+    expect(Object.keys(hub.contents(LABEL))).toHaveLength(5);
+    await role?.stop();
+    await start({ guard: 1 });
+    await waitFor(() => Object.keys(hub.contents(LABEL)).length === 2, { message: 'deletes allowed with guard 1' });
+  });
+
+  it('never pushes back what the gateway side wrote', async () => {
+    const echoed = new Set<string>();
+    await start({ echo: { isOwnWrite: (path) => echoed.has(path) } });
+    echoed.add(`${API}/from-gateway.xml`);
+    await writeFile(join(root, `${API}/from-gateway.xml`), xml('gw'));
+    await writeFile(join(root, `${API}/local.xml`), xml('local'));
+    await waitFor(hubHas(`${API}/local.xml`, xml('local')));
+    expect(hub.contents(LABEL)[`${API}/from-gateway.xml`]).toBeUndefined();
+  });
+
+  it('reports a conflict the hub refuses and keeps the local file', async () => {
+    hub.rejectConflicts = true;
+    hub.seed(LABEL, `${API}/c.xml`, xml('c'));
+    await writeTree(root, { [`${API}/c.xml`]: xml('c') });
+    const current = await start();
+    hub.seed(LABEL, `${API}/c.xml`, xml('c', 'other node'));
+    await writeFile(join(root, `${API}/c.xml`), xml('c', 'mine'));
+    await waitFor(() => (current.report().conflicts ?? []).length === 1);
+    expect(current.report().conflicts?.[0]).toMatchObject({ path: `${API}/c.xml`, label: LABEL });
+    expect(await readFile(join(root, `${API}/c.xml`), 'utf8')).toBe(xml('c', 'mine'));
+  });
+
+  it('waits for a server root that does not exist yet', async () => {
+    const later = join(root, 'later');
+    await start({ serverRoot: later });
+    await writeTree(later, { 'executionplans/p.siddhiql': '@Plan:name("p") <x>' });
+    await waitFor(() => hub.contents(LABEL)['executionplans/p.siddhiql'] !== undefined, { timeoutMs: 10_000 });
+  });
+
+  it('never reads a file through a symbolic link', async () => {
+    const current = await start();
+    const secret = join(state, 'secret.xml');
+    await writeFile(secret, xml('secret'));
+    await symlink(secret, join(root, `${API}/link.xml`));
+    await writeFile(join(root, `${API}/plain.xml`), xml('plain'));
+    await waitFor(hubHas(`${API}/plain.xml`, xml('plain')));
+    await waitFor(() => (current.report().invalid ?? []).some((item) => item.path === `${API}/link.xml`));
+    expect(hub.contents(LABEL)[`${API}/link.xml`]).toBeUndefined();
+  });
+});
