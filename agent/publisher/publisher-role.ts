@@ -2,7 +2,11 @@
 import * as fs from 'node:fs/promises';
 import type { AgentRole, AgentRoleDeps, RoleReport } from '../agent-role.js';
 import { ArtifactPublisher } from './artifact-publisher.js';
-import type { ValidateArtifact } from './file-assessment.js';
+import { parseArtifactPath } from '../../core/artifact-path.js';
+import { PathError } from '../../core/errors.js';
+import { isIgnoredPath } from '../../core/ignored-file.js';
+import { validateArtifact } from '../../core/validate-artifact.js';
+import type { ValidateArtifact, ValidationOutcome } from './file-assessment.js';
 import { PendingJournal } from './pending-journal.js';
 import { backoffDelayMs } from './retry-backoff.js';
 import { runStartupSync } from './startup-reconciler.js';
@@ -79,6 +83,16 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
 }
 
 /** Starts the publisher role with the core validation and ignore rules. */
-export function startPublisher(_deps: AgentRoleDeps): Promise<AgentRole> {
-  return Promise.reject(new Error('the publisher needs core validation (core/validate-artifact.ts), which has not landed yet'));
+export function startPublisher(deps: AgentRoleDeps): Promise<AgentRole> {
+  return startPublisherWith(deps, { validate: validateAtPath, isIgnoredPath });
+}
+
+/** Core validation for a path the watcher found; a path the hub would refuse is reported like an invalid file. */
+function validateAtPath(path: string, bytes: Uint8Array, options: { maxArtifactBytes: number }): ValidationOutcome {
+  try {
+    return validateArtifact(parseArtifactPath(path), bytes, options);
+  } catch (err) {
+    if (!(err instanceof PathError)) throw err;
+    return { ok: false, incomplete: false, issues: [{ code: err.code, severity: 'error', line: 0, column: 0, message: err.message }] };
+  }
 }

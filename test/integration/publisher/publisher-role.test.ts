@@ -125,11 +125,11 @@ describe('publisher role', () => {
     await waitFor(async () => (await readFile(join(state, 'publisher-journal.json'), 'utf8')).includes('while-down.xml'));
     await role?.stop();
     role = undefined;
-    await start();
-    expect(role?.report().pending).toBeGreaterThanOrEqual(1);
+    const restarted = await start();
+    expect(restarted.report().pending).toBeGreaterThanOrEqual(1);
     hub.down = false;
     await waitFor(hubHas(`${API}/while-down.xml`, xml('down')), { timeoutMs: 40_000 });
-    await waitFor(() => role?.report().pending === 0);
+    await waitFor(() => restarted.report().pending === 0);
   });
 
   it('pushes what changed while it was stopped, and the mass-deletion guard holds back deletes', async () => {
