@@ -71,7 +71,7 @@ export class ArtifactPublisher {
       burst: BURST,
       timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) },
       now: () => Date.now(),
-      onFlush: () => void this.exclusive(() => this.flush()),
+      onFlush: () => void this.exclusive(() => this.flush()).catch((err: unknown) => this.noteTaskFailure(err)),
     });
   }
 
@@ -115,10 +115,7 @@ export class ArtifactPublisher {
   /** Runs `task` when no flush or sync is in flight, so the known heads are never read half-updated. */
   exclusive(task: () => Promise<void>): Promise<void> {
     const next = this.chain.then(task);
-    this.chain = next.catch((err: unknown) => {
-      this.lastError = err instanceof Error ? err.message : String(err);
-      this.deps.logger.error({ err }, 'publisher task failed');
-    });
+    this.chain = next.catch(() => undefined);
     return next;
   }
 
@@ -185,7 +182,10 @@ export class ArtifactPublisher {
         for (const change of changes) retry.add(change.path);
       }
     }
-    if (retry.size === 0) this.failures = 0;
+    if (retry.size === 0) {
+      this.failures = 0;
+      this.lastError = undefined;
+    }
     return retry;
   }
 
@@ -218,6 +218,12 @@ export class ArtifactPublisher {
       this.deps.logger.warn({ label, path: change.path, status, code, reason: message }, 'hub refused the change');
     }
     if (outcome.revisions.length > 0) this.deps.logger.debug({ label, revisions: outcome.revisions, items: outcome.applied.length }, 'changeset committed');
+  }
+
+  private noteTaskFailure(err: unknown): void {
+    this.lastError = err instanceof Error ? err.message : String(err);
+    this.deps.logger.error({ err }, 'publisher flush failed');
+    this.batcher.kick(backoffDelayMs(this.failures++, RETRY, this.deps.random ?? Math.random));
   }
 
   private noteFailure(label: string, err: unknown): void {

@@ -54,6 +54,7 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
       await engine.exclusive(() => runStartupSync(engine, syncDeps));
       logger.info({ labels }, 'startup sync done');
     } catch (err) {
+      engine.lastError = err instanceof Error ? err.message : String(err);
       const delayMs = backoffDelayMs(attempt, SYNC_RETRY, Math.random);
       logger.warn({ err, retryInMs: delayMs }, 'startup sync failed; watching anyway and retrying');
       if (!stopped) retryTimer = setTimeout(() => void trySync(attempt + 1), delayMs);
