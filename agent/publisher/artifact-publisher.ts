@@ -29,6 +29,13 @@ export interface ArtifactPublisherDeps {
   random?: () => number;
 }
 
+type Publishable = Extract<Assessment, { kind: 'put' | 'delete' }>;
+/** A taken path whose disk state is to be published. */
+interface Ready {
+  item: TakenPath;
+  assessment: Publishable;
+}
+
 /** A conflict the hub answered, as the heartbeat lists it. */
 export interface PublisherConflict {
   path: string;
@@ -39,6 +46,7 @@ export interface PublisherConflict {
 const DEFAULT_LIMITS: ChangesetLimits = { maxItems: 250, maxBytes: 4 * 1024 * 1024 };
 const FLUSH_ITEMS = 1000;
 const MAX_BATCH_DELAY_MS = 500;
+const READ_CONCURRENCY = 32;
 // A bulk copy shows up as many events within a few ms: give it a longer quiet window so it travels in few changesets.
 const BURST = { quietMs: 100, items: 8, windowMs: 250 };
 const RETRY = { baseMs: 250, capMs: 30_000 };
@@ -145,20 +153,32 @@ export class ArtifactPublisher {
     }
     const taken = this.batcher.take(FLUSH_ITEMS);
     if (taken.length === 0) return;
-    const assessed = await Promise.all(taken.map(async (item) => ({ item, assessment: await this.assess(item.path) })));
-    const ready: Array<{ item: TakenPath; assessment: Assessment & { kind: 'put' | 'delete' } }> = [];
-    for (const entry of assessed) {
-      if (entry.assessment.kind === 'put' || entry.assessment.kind === 'delete') ready.push({ item: entry.item, assessment: entry.assessment });
-      else this.holdBack(entry.item.path, entry.assessment);
-      if (entry.assessment.kind !== 'put' && entry.assessment.kind !== 'delete') this.batcher.settle(entry.item);
-    }
+    const ready = await this.assessTaken(taken);
     const retry = await this.pushReady(ready.filter(({ item, assessment }) => !this.isEcho(item, assessment)));
     for (const { item } of ready) if (!retry.has(item.path)) this.batcher.settle(item);
     await this.saveJournal();
     this.batcher.kick(retry.size > 0 ? Math.max(0, this.retryAt - Date.now()) : 0);
   }
 
-  private isEcho(item: TakenPath, assessment: Assessment & { kind: 'put' | 'delete' }): boolean {
+  /** Reads taken paths; files to wait for or refuse are handled and settled here, the rest returned to push. */
+  private async assessTaken(taken: TakenPath[]): Promise<Ready[]> {
+    const ready: Ready[] = [];
+    // Reads go in slices so a burst of thousands of paths never runs the process out of file descriptors.
+    for (let start = 0; start < taken.length; start += READ_CONCURRENCY) {
+      const slice = taken.slice(start, start + READ_CONCURRENCY);
+      for (const { item, assessment } of await Promise.all(slice.map(async (item) => ({ item, assessment: await this.assess(item.path) })))) {
+        if (assessment.kind === 'put' || assessment.kind === 'delete') {
+          ready.push({ item, assessment });
+          continue;
+        }
+        this.holdBack(item.path, assessment);
+        this.batcher.settle(item);
+      }
+    }
+    return ready;
+  }
+
+  private isEcho(item: TakenPath, assessment: Publishable): boolean {
     const sha256 = assessment.kind === 'put' ? assessment.sha256 : null;
     if (!this.deps.echoFilter.isOwnWrite(item.path, sha256)) return false;
     this.deps.logger.debug({ path: item.path }, 'skipping what this node\'s gateway wrote');
@@ -166,7 +186,7 @@ export class ArtifactPublisher {
   }
 
   /** Pushes to every label; returns the paths to keep pending because the hub could not be reached. */
-  private async pushReady(ready: Array<{ item: TakenPath; assessment: Assessment & { kind: 'put' | 'delete' } }>): Promise<Set<string>> {
+  private async pushReady(ready: Ready[]): Promise<Set<string>> {
     const retry = new Set<string>();
     for (const { item } of ready) {
       this.invalid.clear(item.path);
@@ -189,7 +209,7 @@ export class ArtifactPublisher {
     return retry;
   }
 
-  private changeFor(label: string, path: string, assessment: Assessment & { kind: 'put' | 'delete' }): PreparedChange[] {
+  private changeFor(label: string, path: string, assessment: Publishable): PreparedChange[] {
     const known = this.known.get(label, path);
     const base = known === undefined ? {} : { baseVersion: known.version };
     if (assessment.kind === 'put') {
