@@ -22,6 +22,8 @@ export interface TreeWatcherOptions {
   logger: Logger;
   /** How often to look for a server root that does not exist yet. */
   rootPollMs?: number;
+  /** chokidar's `watch`, replaceable so a test can make it fail the way a kernel out of watches does. */
+  watch?: typeof watch;
 }
 
 // The folders between the server root and the trees must be watched for the trees to be found when they appear.
@@ -69,7 +71,7 @@ export class TreeWatcher {
   }
 
   private async watchRoot(usePolling: boolean): Promise<void> {
-    const watcher = watch(this.root, {
+    const watcher = (this.options.watch ?? watch)(this.root, {
       ignored: (path: string) => this.isIgnored(path),
       ignoreInitial: true,
       followSymlinks: false,

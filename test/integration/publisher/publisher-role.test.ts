@@ -1,12 +1,12 @@
 // The publisher role against a stand-in hub, on real temp trees: edits, moves, invalid and half-written files, outages.
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentRole, EchoFilter } from '../../../agent/agent-role.js';
 import { HubClient } from '../../../agent/hub-client.js';
 import type { ValidationOutcome } from '../../../agent/publisher/file-assessment.js';
-import { startPublisherWith } from '../../../agent/publisher/publisher-role.js';
+import { startPublisher, startPublisherWith } from '../../../agent/publisher/publisher-role.js';
 import { resolveConfig } from '../../../core/config-schema.js';
 import { makeTempDir, removeTempDir, writeTree } from '../../support/temp-tree.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -29,13 +29,13 @@ let root: string;
 let state: string;
 let role: AgentRole | undefined;
 
-async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: string } = {}): Promise<AgentRole> {
+async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: string; coreRules?: boolean } = {}): Promise<AgentRole> {
   const config = resolveConfig('agent', {
     file: { node_id: 'pub-1', server_root: options.serverRoot ?? root, state_dir: state, publisher: { enabled: true, labels: [LABEL], mass_delete_guard: options.guard ?? 0.5 } },
     filePath: undefined, env: new Map(), flags: new Map(),
   });
   const deps = { config, logger: pino({ level: process.env.PUB_TEST_LOG === undefined ? 'silent' : 'debug' }, pino.destination({ dest: process.env.PUB_TEST_LOG ?? '/dev/null', sync: true })), hub: new HubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 }), echoFilter: options.echo ?? { isOwnWrite: () => false } };
-  role = await startPublisherWith(deps, { validate, isIgnoredPath });
+  role = options.coreRules === true ? await startPublisher(deps) : await startPublisherWith(deps, { validate, isIgnoredPath });
   await waitFor(() => role?.isReady(), { message: 'publisher ready' });
   return role;
 }
@@ -182,5 +182,21 @@ describe('publisher role', () => {
     await waitFor(hubHas(`${API}/plain.xml`, xml('plain')));
     await waitFor(() => (current.report().invalid ?? []).some((item) => item.path === `${API}/link.xml`));
     expect(hub.contents(LABEL)[`${API}/link.xml`]).toBeUndefined();
+  });
+
+  it('applies the core rules: a truncated artifact waits, a malformed one is reported, dotfiles never travel', async () => {
+    const current = await start({ coreRules: true });
+    const fixture = await readFile(join(import.meta.dirname, '../../../fixtures/synapse-configs/default/api/admin--kart1_v1.0.0.xml'), 'utf8');
+    const path = `${API}/admin--kart1_v1.0.0.xml`;
+    await writeFile(join(root, path), fixture.slice(0, Math.floor(fixture.length / 2)));
+    await writeFile(join(root, `${API}/.hidden.xml`), fixture);
+    await writeFile(join(root, `${API}/broken.xml`), '<api xmlns="http://ws.apache.org/ns/synapse" name="broken">\n  <resource></api>\n');
+    await waitFor(() => (current.report().invalid ?? []).some((item) => item.path === `${API}/broken.xml`));
+    expect(current.report().invalid?.find((item) => item.path === `${API}/broken.xml`)?.message).toMatch(/^synapse-configs\/default\/api\/broken\.xml:\d+:\d+: /);
+    expect(current.report().invalid?.map((item) => item.path)).toEqual([`${API}/broken.xml`]);
+    await copyFile(join(import.meta.dirname, '../../../fixtures/synapse-configs/default/api/admin--kart1_v1.0.0.xml'), join(root, path));
+    await waitFor(hubHas(path, fixture));
+    expect(hub.history.get(`${LABEL}\n${path}`)).toHaveLength(1);
+    expect(Object.keys(hub.contents(LABEL))).toEqual([path]);
   });
 });
