@@ -82,6 +82,8 @@ export class TreeWatcher {
     });
     this.watcher = watcher;
     const relative = (path: string): string => posix.relative(this.root, path);
+    // chokidar's own events can miss a rename over an existing file (an editor's save); raw events are hints too.
+    watcher.on('raw', (_event, name, details) => this.onRawEvent(name, details));
     watcher.on('add', (path) => this.handlers.onPath(relative(path)));
     watcher.on('change', (path) => this.handlers.onPath(relative(path)));
     watcher.on('unlink', (path) => this.handlers.onPath(relative(path)));
@@ -89,6 +91,17 @@ export class TreeWatcher {
     watcher.on('unlinkDir', (path) => this.handlers.onFolder(relative(path)));
     watcher.on('error', (err) => void this.onError(err as NodeJS.ErrnoException, usePolling));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  }
+
+  private onRawEvent(name: string | null, details: unknown): void {
+    const watchedPath = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+    if (typeof watchedPath !== 'string') return;
+    // A folder's watcher names the child; a file's watcher names the file itself: both candidates are read, as hints.
+    const candidates = name === null || name === '' ? [watchedPath] : [posix.join(watchedPath, name), watchedPath];
+    for (const candidate of candidates) {
+      const relative = posix.relative(this.root, candidate);
+      if (treeOf(relative) !== undefined && !this.isIgnored(candidate)) this.handlers.onPath(relative);
+    }
   }
 
   private async onError(err: NodeJS.ErrnoException, polling: boolean): Promise<void> {
