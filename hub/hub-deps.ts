@@ -1,0 +1,40 @@
+// What buildHubApp receives: settings, logger, store, node registry, validator, tokens and metrics, all built by main.ts.
+import type { Logger } from 'pino';
+import type { ArtifactPath } from '../core/artifact-path.js';
+import type { HubConfig } from '../core/config-schema.js';
+import type { HubMetrics } from './hub-metrics.js';
+import type { RedisArtifactStore } from './store/redis-artifact-store.js';
+import type { RedisNodeRegistry } from './store/redis-node-registry.js';
+import type { TokenRegistry } from './token-registry.js';
+
+/** One problem the validator found; warnings are logged, errors refuse the content. */
+export interface HubValidationIssue {
+  code: string;
+  severity: 'error' | 'warning';
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** The content check the hub runs on every put (core/validate-artifact.ts in production). */
+export type ValidateArtifact = (
+  path: ArtifactPath,
+  bytes: Uint8Array,
+  options: { maxArtifactBytes: number },
+) => { ok: boolean; incomplete: boolean; issues: HubValidationIssue[] };
+
+/** Everything the HTTP app needs; nothing here listens or reads the environment. */
+export interface HubDeps {
+  config: Pick<HubConfig, 'max_artifact_bytes' | 'conflict_policy'>;
+  logger: Logger;
+  store: RedisArtifactStore;
+  nodes: RedisNodeRegistry;
+  validate: ValidateArtifact;
+  /** Undefined only when the hub runs with --insecure and no tokens. */
+  tokens: TokenRegistry | undefined;
+  metrics: HubMetrics;
+  now: () => number;
+  /** Key and certificate (PEM) when the hub serves TLS. */
+  https?: { key: Buffer; cert: Buffer };
+}
