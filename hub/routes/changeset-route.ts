@@ -29,6 +29,8 @@ type ChangeItem = z.infer<typeof changesetSchema>['changes'][number];
 /** Registers POST changesets. */
 export async function changesetRoute(app: FastifyInstance, deps: HubDeps): Promise<void> {
   const bodyLimit = Math.max(MIN_CHANGESET_BODY_BYTES, deps.config.max_artifact_bytes * 3);
+  // Only JSON is a changeset; without this fastify would hand a text/plain body over as a string.
+  app.removeContentTypeParser('text/plain');
   app.post<{ Params: { label: string } }>(HUB_ROUTES.changesets, { bodyLimit }, async (request): Promise<ChangesetResponse> => {
     const parsed = changesetSchema.safeParse(request.body);
     if (!parsed.success) {

@@ -30,10 +30,9 @@ export async function historyRoutes(app: FastifyInstance, deps: HubDeps): Promis
     const path = checkPath(request.query.path);
     const entries = await deps.store.history(label, path);
     const to = parseOptionalInt(request.query.to, 'to') ?? entries[0]?.version;
-    const from = parseOptionalInt(request.query.from, 'from') ?? entries.find((entry) => to !== undefined && entry.version < to)?.version;
-    if (to === undefined || from === undefined) {
-      throw new NotFoundError('ARTISYNC_NOT_FOUND', `${path} in label ${label} has no two versions to compare`, { subject: path });
-    }
+    if (to === undefined) throw new NotFoundError('ARTISYNC_NOT_FOUND', `no history of ${path} in label ${label}`, { subject: path });
+    // With no earlier version kept, the first version is compared with nothing (v0, empty).
+    const from = parseOptionalInt(request.query.from, 'from') ?? entries.find((entry) => entry.version < to)?.version ?? 0;
     const [oldText, newText] = await Promise.all([textOf(deps, label, path, entries, from), textOf(deps, label, path, entries, to)]);
     const patch = createTwoFilesPatch(`${path}@v${from}`, `${path}@v${to}`, oldText, newText);
     return reply.type('text/plain; charset=utf-8').send(patch);
@@ -54,8 +53,9 @@ export async function historyRoutes(app: FastifyInstance, deps: HubDeps): Promis
   });
 }
 
-// A delete version compares as empty text, so a diff across a delete shows the whole file going or coming.
+// A delete version (and v0) compares as empty text, so a diff across a delete shows the whole file going or coming.
 async function textOf(deps: HubDeps, label: string, path: string, entries: HistoryEntry[], version: number): Promise<string> {
+  if (version === 0) return '';
   const entry = entries.find((candidate) => candidate.version === version);
   if (entry === undefined) throw new NotFoundError('ARTISYNC_NOT_FOUND', `no version ${version} of ${path} in label ${label}`, { subject: path });
   if (entry.op === 'delete') return '';
