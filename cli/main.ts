@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerValidateCommand } from './commands/validate.js';
 
 const program = new Command('artisync')
   .description('Keeps WSO2 API Manager gateway artifacts in sync through a hub backed by Redis Streams')
@@ -11,6 +12,7 @@ const program = new Command('artisync')
   .exitOverride();
 
 registerAgentCommand(program);
+registerValidateCommand(program);
 
 try {
   await program.parseAsync(process.argv);
