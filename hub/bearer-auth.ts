@@ -16,14 +16,19 @@ const OPEN_ROUTES = new Set<string>([HUB_ROUTES.healthz, HUB_ROUTES.readyz]);
 /** Adds the onRequest check; with no registry (insecure mode) every request passes. */
 export function registerBearerAuth(app: FastifyInstance, tokens: TokenRegistry | undefined): void {
   app.decorateRequest('tokenNode', undefined);
-  app.addHook('onRequest', async (request) => {
-    if (tokens === undefined || OPEN_ROUTES.has(request.routeOptions.url ?? '')) return;
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (tokens === undefined || OPEN_ROUTES.has(request.routeOptions.url ?? '')) {
+      done();
+      return;
+    }
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const node = match?.[1] === undefined ? undefined : tokens.nodeOf(match[1]);
     if (node === undefined) {
-      throw new ArtisyncError('ARTISYNC_UNAUTHORIZED', match === null ? 'missing bearer token' : 'invalid bearer token');
+      done(new ArtisyncError('ARTISYNC_UNAUTHORIZED', match === null ? 'missing bearer token' : 'invalid bearer token'));
+      return;
     }
     request.tokenNode = node;
+    done();
   });
 }

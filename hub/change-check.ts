@@ -30,12 +30,13 @@ export function checkContent(deps: ContentCheckDeps, label: string, path: Artifa
   if (verdict.ok) return;
   const errors = verdict.issues.filter((issue) => issue.severity === 'error');
   const first = errors[0];
-  const code: ErrorCode = verdict.incomplete ? 'ARTISYNC_INCOMPLETE' : isKnownCode(first?.code) ? first.code : 'ARTISYNC_CONTENT_INVALID';
+  const code: ErrorCode = verdict.incomplete ? 'ARTISYNC_INCOMPLETE' : refusalCode(first?.code);
   const where = first === undefined ? '' : `:${first.line}:${first.column}: ${first.message}`;
   const issues = verdict.issues.map(({ code: issueCode, severity, line, column, message }) => ({ code: issueCode, severity, line, column, message }));
   throw new ContentRejectedError(code, `${path}${where}`, issues, path);
 }
 
-function isKnownCode(code: string | undefined): code is ErrorCode {
-  return code !== undefined && code in ERROR_CODES && ERROR_CODES[code as ErrorCode] >= 400;
+// A validator error whose code maps to no 4xx status (or none at all) still refuses the content, as a 422.
+function refusalCode(code: ErrorCode | undefined): ErrorCode {
+  return code !== undefined && ERROR_CODES[code] >= 400 ? code : 'ARTISYNC_CONTENT_INVALID';
 }

@@ -2,27 +2,14 @@
 import type { Logger } from 'pino';
 import type { ArtifactPath } from '../core/artifact-path.js';
 import type { HubConfig } from '../core/config-schema.js';
+import type { ValidateOptions, ValidationResult } from '../core/validate-artifact.js';
 import type { HubMetrics } from './hub-metrics.js';
 import type { RedisArtifactStore } from './store/redis-artifact-store.js';
 import type { RedisNodeRegistry } from './store/redis-node-registry.js';
 import type { TokenRegistry } from './token-registry.js';
 
-/** One problem the validator found; warnings are logged, errors refuse the content. */
-export interface HubValidationIssue {
-  code: string;
-  severity: 'error' | 'warning';
-  path: string;
-  line: number;
-  column: number;
-  message: string;
-}
-
-/** The content check the hub runs on every put (core/validate-artifact.ts in production). */
-export type ValidateArtifact = (
-  path: ArtifactPath,
-  bytes: Uint8Array,
-  options: { maxArtifactBytes: number },
-) => { ok: boolean; incomplete: boolean; issues: HubValidationIssue[] };
+/** The content check the hub runs on every put: core/validate-artifact.ts in production, a small stand-in in tests. */
+export type ValidateArtifact = (path: ArtifactPath, bytes: Uint8Array, options: ValidateOptions) => ValidationResult;
 
 /** Everything the HTTP app needs; nothing here listens or reads the environment. */
 export interface HubDeps {

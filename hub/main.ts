@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { HubConfig } from '../core/config-schema.js';
 import { ConfigError } from '../core/errors.js';
+import { validateArtifact } from '../core/validate-artifact.js';
 import { buildHubApp } from './hub-app.js';
-import type { ValidateArtifact } from './hub-deps.js';
 import { createHubMetrics } from './hub-metrics.js';
 import { warnIfRedisNotPersistent } from './redis-persistence-check.js';
 import { createRedisConnection } from './store/redis-connection.js';
@@ -47,32 +47,36 @@ export function createHubLogger(config: HubConfig): Logger {
 }
 
 /** Runs the hub until SIGTERM or SIGINT; resolves with the exit status. */
-export async function runHub(config: HubConfig, validate: ValidateArtifact): Promise<number> {
+export async function runHub(config: HubConfig): Promise<number> {
   const tokens = loadTokens(config);
   const https = loadTls(config);
   const logger = createHubLogger(config);
   if (tokens === undefined) logger.warn('running without tokens (--insecure): anyone who reaches the hub can change artifacts');
   const redis = createRedisConnection(config.redis_url, { connectionName: 'artisync-hub' });
   redis.on('error', (err: Error) => logger.warn({ err }, 'Redis connection error'));
-  await warnIfRedisNotPersistent(redis, logger);
-  const metrics = createHubMetrics();
-  const now = (): number => Date.now();
-  const store = new RedisArtifactStore(redis, {
-    historyLimit: config.history_limit, streamMaxlen: config.stream_maxlen, conflictPolicy: config.conflict_policy, now,
-    observeLatency: (operation, seconds) => metrics.redisLatency.observe({ operation }, seconds),
-  });
-  const app = await buildHubApp({
-    config, logger, store, nodes: new RedisNodeRegistry(redis, now), validate, tokens, metrics, now, ...(https === undefined ? {} : { https }),
-  });
-  const separator = config.listen.lastIndexOf(':');
-  const address = await app.listen({ host: config.listen.slice(0, separator), port: Number(config.listen.slice(separator + 1)) });
-  logger.info({ address, tls: https !== undefined }, 'hub listening');
-  const signal = await waitForSignal();
-  logger.info({ signal }, 'hub stopping');
-  await app.close();
-  await redis.quit().catch(() => redis.disconnect());
-  logger.info('hub stopped');
-  return 0;
+  try {
+    await warnIfRedisNotPersistent(redis, logger);
+    const metrics = createHubMetrics();
+    const now = (): number => Date.now();
+    const store = new RedisArtifactStore(redis, {
+      historyLimit: config.history_limit, streamMaxlen: config.stream_maxlen, conflictPolicy: config.conflict_policy, now,
+      observeLatency: (operation, seconds) => metrics.redisLatency.observe({ operation }, seconds),
+    });
+    const app = await buildHubApp({
+      config, logger, store, nodes: new RedisNodeRegistry(redis, now), validate: validateArtifact, tokens, metrics, now, ...(https === undefined ? {} : { https }),
+    });
+    const separator = config.listen.lastIndexOf(':');
+    const address = await app.listen({ host: config.listen.slice(0, separator), port: Number(config.listen.slice(separator + 1)) });
+    logger.info({ address, tls: https !== undefined }, 'hub listening');
+    const signal = await waitForSignal();
+    logger.info({ signal }, 'hub stopping');
+    await app.close();
+    logger.info('hub stopped');
+    return 0;
+  } finally {
+    // Also on a failed start (port taken, bad TLS key), so the open connection does not keep the process alive.
+    await redis.quit().catch(() => redis.disconnect());
+  }
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {

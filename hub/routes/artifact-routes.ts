@@ -14,7 +14,7 @@ interface ArtifactRequest {
 }
 
 /** Registers the artifact routes; every body is taken raw, whatever its content type, up to max_artifact_bytes. */
-export async function artifactRoutes(app: FastifyInstance, deps: HubDeps): Promise<void> {
+export function artifactRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: Error) => void): void {
   const bodyLimit = deps.config.max_artifact_bytes;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
@@ -41,6 +41,7 @@ export async function artifactRoutes(app: FastifyInstance, deps: HubDeps): Promi
       .header(HUB_HEADERS.sha256, entry.sha256)
       .send(content);
   });
+  done();
 }
 
 async function commitOne(deps: HubDeps, request: FastifyRequest<ArtifactRequest>, change: StoreChange): Promise<PutResult> {

@@ -27,7 +27,7 @@ const changesetSchema = z.object({
 type ChangeItem = z.infer<typeof changesetSchema>['changes'][number];
 
 /** Registers POST changesets. */
-export async function changesetRoute(app: FastifyInstance, deps: HubDeps): Promise<void> {
+export function changesetRoute(app: FastifyInstance, deps: HubDeps, done: (err?: Error) => void): void {
   const bodyLimit = Math.max(MIN_CHANGESET_BODY_BYTES, deps.config.max_artifact_bytes * 3);
   // Only JSON is a changeset; without this fastify would hand a text/plain body over as a string.
   app.removeContentTypeParser('text/plain');
@@ -67,6 +67,7 @@ export async function changesetRoute(app: FastifyInstance, deps: HubDeps): Promi
     });
     return { revision: outcome.revision, results: results as ChangesetItemResult[] };
   });
+  done();
 }
 
 function checkItem(deps: HubDeps, label: string, item: ChangeItem): StoreChange {

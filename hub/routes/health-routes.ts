@@ -4,8 +4,8 @@ import { HUB_ROUTES } from '../../core/hub-api.js';
 import type { HubDeps } from '../hub-deps.js';
 
 /** Registers /healthz, /readyz and /metrics. */
-export async function healthRoutes(app: FastifyInstance, deps: HubDeps): Promise<void> {
-  app.get(HUB_ROUTES.healthz, async () => ({ status: 'ok' }));
+export function healthRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: Error) => void): void {
+  app.get(HUB_ROUTES.healthz, () => Promise.resolve({ status: 'ok' }));
 
   app.get(HUB_ROUTES.readyz, async () => {
     await deps.store.ping();
@@ -16,4 +16,5 @@ export async function healthRoutes(app: FastifyInstance, deps: HubDeps): Promise
     const text = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(text);
   });
+  done();
 }

@@ -17,7 +17,7 @@ interface PathQuery {
 const rollbackSchema = z.object({ path: z.string(), to: z.int().min(1), node: z.string().optional() });
 
 /** Registers history, diff and rollback. */
-export async function historyRoutes(app: FastifyInstance, deps: HubDeps): Promise<void> {
+export function historyRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: Error) => void): void {
   app.get<PathQuery>(HUB_ROUTES.history, async (request): Promise<HistoryEntry[]> => {
     const path = checkPath(request.query.path);
     const entries = await deps.store.history(request.params.label, path);
@@ -51,6 +51,7 @@ export async function historyRoutes(app: FastifyInstance, deps: HubDeps): Promis
     request.log.info({ label, path, to: parsed.data.to, version: item.result.version }, 'artifact rolled back');
     return item.result;
   });
+  done();
 }
 
 // A delete version (and v0) compares as empty text, so a diff across a delete shows the whole file going or coming.

@@ -7,7 +7,7 @@ import type { HubDeps } from '../hub-deps.js';
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Registers snapshot, digest, labels and blob. */
-export async function labelRoutes(app: FastifyInstance, deps: HubDeps): Promise<void> {
+export function labelRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: Error) => void): void {
   app.get<{ Params: { label: string } }>(HUB_ROUTES.snapshot, async (request): Promise<Snapshot> => deps.store.snapshot(request.params.label));
 
   app.get<{ Params: { label: string } }>(HUB_ROUTES.digest, async (request): Promise<DigestReply> => deps.store.digest(request.params.label));
@@ -21,4 +21,5 @@ export async function labelRoutes(app: FastifyInstance, deps: HubDeps): Promise<
     if (content === undefined) throw new NotFoundError('ARTISYNC_NOT_FOUND', `no blob ${sha256}`, { subject: sha256 });
     return reply.type('application/octet-stream').header(HUB_HEADERS.sha256, sha256).send(content);
   });
+  done();
 }

@@ -19,7 +19,7 @@ const heartbeatSchema = z.looseObject({
 });
 
 /** Registers heartbeat and nodes. */
-export async function nodeRoutes(app: FastifyInstance, deps: HubDeps): Promise<void> {
+export function nodeRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: Error) => void): void {
   app.post(HUB_ROUTES.heartbeat, async (request): Promise<NodeStatus> => {
     const parsed = heartbeatSchema.safeParse(request.body);
     if (!parsed.success) {
@@ -30,4 +30,5 @@ export async function nodeRoutes(app: FastifyInstance, deps: HubDeps): Promise<v
   });
 
   app.get(HUB_ROUTES.nodes, async (): Promise<NodeStatus[]> => deps.nodes.listNodes());
+  done();
 }

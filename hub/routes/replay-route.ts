@@ -9,7 +9,7 @@ import { revisionBefore } from '../store/redis-node-registry.js';
 const replaySchema = z.object({ node: z.string().min(1), from: z.string().optional(), since: z.string().optional() });
 
 /** Registers replay; the reply's revision is the first one the node will re-apply. */
-export async function replayRoute(app: FastifyInstance, deps: HubDeps): Promise<void> {
+export function replayRoute(app: FastifyInstance, deps: HubDeps, done: (err?: Error) => void): void {
   app.post<{ Params: { label: string } }>(HUB_ROUTES.replay, async (request): Promise<ReplayResult> => {
     const parsed = replaySchema.safeParse(request.body);
     const body = parsed.success ? parsed.data : undefined;
@@ -22,6 +22,7 @@ export async function replayRoute(app: FastifyInstance, deps: HubDeps): Promise<
     request.log.info({ label, node: body.node, revision }, 'consumer group rewound');
     return { label, node: body.node, revision };
   });
+  done();
 }
 
 function sinceMs(since: string): number {

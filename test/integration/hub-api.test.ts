@@ -40,7 +40,7 @@ describe('auth', () => {
     for (const url of ['/v1/labels', '/metrics', '/v1/nodes', `/v1/labels/x/snapshot`]) {
       const refused = await hub.app.inject({ url });
       expect(refused.statusCode).toBe(401);
-      expect((refused.json() as ErrorBody).error.code).toBe('ARTISYNC_UNAUTHORIZED');
+      expect(refused.json<ErrorBody>().error.code).toBe('ARTISYNC_UNAUTHORIZED');
     }
     expect((await hub.app.inject({ url: '/v1/labels', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
     expect((await hub.app.inject({ url: '/v1/labels', headers: auth })).statusCode).toBe(200);
@@ -51,7 +51,7 @@ describe('artifact routes', () => {
   it('puts raw bytes, gets them back by head and version, deletes', async () => {
     const first = await put('Production and Sandbox', API, '<api name="a"/>');
     expect(first.statusCode).toBe(200);
-    const result = first.json() as PutResult;
+    const result = first.json<PutResult>();
     expect(result).toMatchObject({ path: API, op: 'put', version: 1, unchanged: false, conflict: false });
     await put('Production and Sandbox', API, '<api name="b"/>');
     const head = await hub.app.inject({ url: artifactUrl('Production and Sandbox', API), headers: auth });
@@ -64,7 +64,7 @@ describe('artifact routes', () => {
     expect(deleted.json()).toMatchObject({ op: 'delete', version: 3 });
     const gone = await hub.app.inject({ url: artifactUrl('Production and Sandbox', API), headers: auth });
     expect(gone.statusCode).toBe(404);
-    expect((gone.json() as ErrorBody).error.code).toBe('ARTISYNC_NOT_FOUND');
+    expect(gone.json<ErrorBody>().error.code).toBe('ARTISYNC_NOT_FOUND');
   });
 
   it('takes a JSON content type on the raw PUT as bytes too', async () => {
@@ -75,10 +75,10 @@ describe('artifact routes', () => {
   });
 
   it('makes no version for unchanged content and answers a retried request id with its first reply', async () => {
-    const first = (await put('idem', EP, '<endpoint/>', { [HUB_HEADERS.requestId]: 'r-1' })).json() as PutResult;
-    const retried = (await put('idem', EP, '<endpoint changed="yes"/>', { [HUB_HEADERS.requestId]: 'r-1' })).json() as PutResult;
+    const first = (await put('idem', EP, '<endpoint/>', { [HUB_HEADERS.requestId]: 'r-1' })).json<PutResult>();
+    const retried = (await put('idem', EP, '<endpoint changed="yes"/>', { [HUB_HEADERS.requestId]: 'r-1' })).json<PutResult>();
     expect(retried).toEqual(first);
-    const same = (await put('idem', EP, '<endpoint/>')).json() as PutResult;
+    const same = (await put('idem', EP, '<endpoint/>')).json<PutResult>();
     expect(same).toMatchObject({ version: 1, unchanged: true, revision: null });
     expect(await hub.redis.xlen(redisKeys.stream('idem'))).toBe(1);
   });
@@ -90,7 +90,7 @@ describe('artifact routes', () => {
   ])('refuses path %s with 400', async (path, code) => {
     const reply = await put('bad', path, '<api/>');
     expect(reply.statusCode).toBe(400);
-    expect((reply.json() as ErrorBody).error).toMatchObject({ code, subject: path });
+    expect(reply.json<ErrorBody>().error).toMatchObject({ code, subject: path });
   });
 
   it('refuses a missing path, a bad version and a bad base version with 400', async () => {
@@ -102,13 +102,13 @@ describe('artifact routes', () => {
   it('refuses a body over max_artifact_bytes with 413', async () => {
     const reply = await put('big', API, `<api>${'x'.repeat(3000)}</api>`);
     expect(reply.statusCode).toBe(413);
-    expect((reply.json() as ErrorBody).error.code).toBe('ARTISYNC_TOO_LARGE');
+    expect(reply.json<ErrorBody>().error.code).toBe('ARTISYNC_TOO_LARGE');
   });
 
   it('refuses invalid content with 422 and its issues, and lets warnings through', async () => {
     const broken = await put('inv', API, '<api>BROKEN</api>');
     expect(broken.statusCode).toBe(422);
-    const body = broken.json() as ErrorBody;
+    const body = broken.json<ErrorBody>();
     expect(body.error.code).toBe('ARTISYNC_XML_MALFORMED');
     expect(body.error.issues?.[0]).toMatchObject({ code: 'ARTISYNC_XML_MALFORMED', severity: 'error', line: 1, column: 1 });
     expect((await put('inv', API, '<api>PARTIAL')).json()).toMatchObject({ error: { code: 'ARTISYNC_INCOMPLETE' } });
@@ -127,13 +127,13 @@ describe('conflicts', () => {
       expect((await at('<endpoint v="2"/>', '1')).statusCode).toBe(200);
       const refused = await at('<endpoint v="late"/>', '1');
       expect(refused.statusCode).toBe(409);
-      expect((refused.json() as ErrorBody).error.code).toBe('ARTISYNC_CONFLICT');
+      expect(refused.json<ErrorBody>().error.code).toBe('ARTISYNC_CONFLICT');
     } finally {
       await strict.close();
     }
     await put('loose', EP, '<endpoint v="1"/>');
     await put('loose', EP, '<endpoint v="2"/>', { [HUB_HEADERS.baseVersion]: '1' });
-    const late = (await put('loose', EP, '<endpoint v="late"/>', { [HUB_HEADERS.baseVersion]: '1' })).json() as PutResult;
+    const late = (await put('loose', EP, '<endpoint v="late"/>', { [HUB_HEADERS.baseVersion]: '1' })).json<PutResult>();
     expect(late).toMatchObject({ version: 3, conflict: true });
   });
 });
@@ -156,7 +156,7 @@ describe('changesets', () => {
       },
     });
     expect(reply.statusCode).toBe(200);
-    const body = reply.json() as ChangesetResponse;
+    const body = reply.json<ChangesetResponse>();
     expect(body.results.map((item) => item.status)).toEqual([200, 200, 422, 400, 413, 400, 200]);
     expect(body.results[0]?.result?.revision).toBe(body.revision);
     expect(body.results[6]?.result?.unchanged).toBe(true);
@@ -168,13 +168,13 @@ describe('changesets', () => {
     expect(malformed.statusCode).toBe(400);
     const text = await hub.app.inject({ method: 'POST', url: '/v1/labels/cs/changesets', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'x' });
     expect(text.statusCode).toBe(415);
-    expect((text.json() as ErrorBody).error.code).toBe('ARTISYNC_UNSUPPORTED_MEDIA_TYPE');
+    expect(text.json<ErrorBody>().error.code).toBe('ARTISYNC_UNSUPPORTED_MEDIA_TYPE');
   });
 });
 
 describe('label reads', () => {
   it('serves snapshot, digest, labels and blobs', async () => {
-    const snapshot = (await hub.app.inject({ url: '/v1/labels/cs/snapshot', headers: auth })).json() as Snapshot;
+    const snapshot = (await hub.app.inject({ url: '/v1/labels/cs/snapshot', headers: auth })).json<Snapshot>();
     expect(snapshot.artifacts.map((head) => head.path)).toEqual([API, EP]);
     expect(snapshot.digest).toBe(digestOf(snapshot.artifacts.map((head) => [head.path, head.sha256] as const)));
     expect((await hub.app.inject({ url: '/v1/labels/cs/digest', headers: auth })).json()).toEqual({ label: 'cs', revision: snapshot.revision, digest: snapshot.digest, count: 2 });
@@ -192,7 +192,7 @@ describe('history, diff and rollback', () => {
     await put('hist', API, '<api>\n  <one/>\n</api>\n');
     await put('hist', API, '<api>\n  <two/>\n</api>\n');
     await put('hist', API, '<api>\n  <three/>\n</api>\n');
-    const history = (await hub.app.inject({ url: `/v1/labels/hist/history?path=${encodeURIComponent(API)}`, headers: auth })).json() as HistoryEntry[];
+    const history = (await hub.app.inject({ url: `/v1/labels/hist/history?path=${encodeURIComponent(API)}`, headers: auth })).json<HistoryEntry[]>();
     expect(history.map((entry) => entry.version)).toEqual([3, 2, 1]);
     expect(history[0]?.node).toBe('pub-1');
     const diff = await hub.app.inject({ url: `/v1/labels/hist/diff?path=${encodeURIComponent(API)}`, headers: auth });
@@ -213,7 +213,7 @@ describe('history, diff and rollback', () => {
 
 describe('replay and nodes', () => {
   it('rewinds a node group from a revision or a time', async () => {
-    const outcome = (await put('rep', API, '<api r="1"/>')).json() as PutResult;
+    const outcome = (await put('rep', API, '<api r="1"/>')).json<PutResult>();
     const from = await hub.app.inject({ method: 'POST', url: '/v1/labels/rep/replay', headers: auth, payload: { node: 'gw-1', from: outcome.revision } });
     expect(from.json()).toEqual({ label: 'rep', node: 'gw-1', revision: outcome.revision });
     const groups = (await hub.redis.xinfo('GROUPS', redisKeys.stream('rep'))) as unknown[][];
@@ -232,7 +232,7 @@ describe('replay and nodes', () => {
     };
     expect((await hub.app.inject({ method: 'POST', url: '/v1/nodes/heartbeat', headers: auth, payload: heartbeat })).statusCode).toBe(200);
     expect((await hub.app.inject({ method: 'POST', url: '/v1/nodes/heartbeat', headers: auth, payload: { node: 'x' } })).statusCode).toBe(400);
-    const nodes = (await hub.app.inject({ url: '/v1/nodes', headers: auth })).json() as NodeStatus[];
+    const nodes = (await hub.app.inject({ url: '/v1/nodes', headers: auth })).json<NodeStatus[]>();
     expect(nodes[0]).toMatchObject({ node: 'gw-1', ready: true });
     expect(nodes[0]?.lastSeen).toBeGreaterThan(0);
     // Replay since 1970 left the one entry of "rep" undelivered to gw-1: Redis' count beats the reported 7.
@@ -279,7 +279,7 @@ describe('readiness', () => {
       await lonely.kill();
       const reply = await lonelyHub.app.inject({ url: '/readyz' });
       expect(reply.statusCode).toBe(503);
-      expect((reply.json() as ErrorBody).error.code).toBe('ARTISYNC_REDIS_UNAVAILABLE');
+      expect(reply.json<ErrorBody>().error.code).toBe('ARTISYNC_REDIS_UNAVAILABLE');
     } finally {
       await lonelyHub.close();
       await lonely.destroy();

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildHubApp } from '../../hub/hub-app.js';
-import type { HubValidationIssue, ValidateArtifact } from '../../hub/hub-deps.js';
+import type { ErrorCode } from '../../core/errors.js';
+import type { ValidationIssue } from '../../core/validate-artifact.js';
+import type { ValidateArtifact } from '../../hub/hub-deps.js';
 import { createHubMetrics, type HubMetrics } from '../../hub/hub-metrics.js';
 import { RedisArtifactStore } from '../../hub/store/redis-artifact-store.js';
 import { RedisNodeRegistry } from '../../hub/store/redis-node-registry.js';
@@ -13,8 +15,8 @@ import type { TestRedis } from './redis-server.js';
 /** Test-only rules: `.xml` must contain `<`, "BROKEN" is an error at line 1, "PARTIAL" is incomplete, "WARN" a warning. */
 export const testValidator: ValidateArtifact = (path, bytes) => {
   const text = Buffer.from(bytes).toString('utf8');
-  const issues: HubValidationIssue[] = [];
-  const issue = (code: string, severity: 'error' | 'warning', message: string): void => {
+  const issues: ValidationIssue[] = [];
+  const issue = (code: ErrorCode, severity: 'error' | 'warning', message: string): void => {
     issues.push({ code, severity, path, line: 1, column: 1, message });
   };
   if (path.endsWith('.xml') && !text.includes('<')) issue('ARTISYNC_XML_NO_ROOT', 'error', 'no root element');
