@@ -5,10 +5,11 @@ import type { HubConfig } from '../core/config-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { validateArtifact } from '../core/validate-artifact.js';
 import { buildHubApp } from './hub-app.js';
+import type { HubDeps } from './hub-deps.js';
 import { createHubMetrics } from './hub-metrics.js';
 import { warnIfRedisNotPersistent } from './redis-persistence-check.js';
 import { createRedisConnection } from './store/redis-connection.js';
-import { RedisArtifactStore } from './store/redis-artifact-store.js';
+import { RedisArtifactStore, type RedisClient } from './store/redis-artifact-store.js';
 import { RedisNodeRegistry } from './store/redis-node-registry.js';
 import { parseTokensFile, TokenRegistry } from './token-registry.js';
 
@@ -29,7 +30,7 @@ export function loadTokens(config: Pick<HubConfig, 'tokens_file' | 'insecure'>):
   throw new ConfigError('ARTISYNC_CONFIG_INVALID', 'config key tokens_file: no tokens, so every request would be refused; set tokens_file or pass --insecure', { subject: 'tokens_file' });
 }
 
-function loadTls(config: HubConfig): { key: Buffer; cert: Buffer } | undefined {
+function loadTls(config: HubConfig): HubDeps['https'] {
   if (config.tls_cert === undefined && config.tls_key === undefined) return undefined;
   if (config.tls_cert === undefined || config.tls_key === undefined) {
     throw new ConfigError('ARTISYNC_CONFIG_INVALID', 'config keys tls_cert and tls_key: set both or neither', { subject: config.tls_cert === undefined ? 'tls_cert' : 'tls_key' });
@@ -56,15 +57,7 @@ export async function runHub(config: HubConfig): Promise<number> {
   redis.on('error', (err: Error) => logger.warn({ err }, 'Redis connection error'));
   try {
     await warnIfRedisNotPersistent(redis, logger);
-    const metrics = createHubMetrics();
-    const now = (): number => Date.now();
-    const store = new RedisArtifactStore(redis, {
-      historyLimit: config.history_limit, streamMaxlen: config.stream_maxlen, conflictPolicy: config.conflict_policy, now,
-      observeLatency: (operation, seconds) => metrics.redisLatency.observe({ operation }, seconds),
-    });
-    const app = await buildHubApp({
-      config, logger, store, nodes: new RedisNodeRegistry(redis, now), validate: validateArtifact, tokens, metrics, now, ...(https === undefined ? {} : { https }),
-    });
+    const app = await buildHubApp(composeDeps(config, redis, logger, tokens, https));
     const separator = config.listen.lastIndexOf(':');
     const address = await app.listen({ host: config.listen.slice(0, separator), port: Number(config.listen.slice(separator + 1)) });
     logger.info({ address, tls: https !== undefined }, 'hub listening');
@@ -77,6 +70,19 @@ export async function runHub(config: HubConfig): Promise<number> {
     // Also on a failed start (port taken, bad TLS key), so the open connection does not keep the process alive.
     await redis.quit().catch(() => redis.disconnect());
   }
+}
+
+function composeDeps(
+  config: HubConfig, redis: RedisClient, logger: Logger, tokens: TokenRegistry | undefined, https: HubDeps['https'],
+): HubDeps {
+  const metrics = createHubMetrics();
+  const now = (): number => Date.now();
+  const store = new RedisArtifactStore(redis, {
+    historyLimit: config.history_limit, streamMaxlen: config.stream_maxlen, conflictPolicy: config.conflict_policy, now,
+    observeLatency: (operation, seconds) => metrics.redisLatency.observe({ operation }, seconds),
+  });
+  const nodes = new RedisNodeRegistry(redis, now);
+  return { config, logger, store, nodes, validate: validateArtifact, tokens, metrics, now, ...(https === undefined ? {} : { https }) };
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {

@@ -1,5 +1,6 @@
 // The built `artisync hub` as a process: readiness, a put and a get, refusal without tokens, 401 with a tokens file.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,15 @@ afterAll(async () => {
   await removeTempDir(dir);
 });
 
+function getOverTls(url: string, ca: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    httpsGet(url, { ca }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
 describe('artisync hub', () => {
   it('starts with --insecure, is ready, stores a put and serves it back, stops on SIGTERM', async () => {
     const port = await findFreePort();
@@ -88,5 +98,17 @@ describe('artisync hub', () => {
     expect((await fetch(`${address}/v1/labels`, { headers: { authorization: 'Bearer s3cret-token' } })).status).toBe(200);
     expect((await fetch(`${address}/healthz`)).status).toBe(200);
     expect(hub.output()).not.toContain('s3cret-token');
+  });
+
+  it('serves HTTPS when tls_cert and tls_key are set', async () => {
+    const cert = join(dir, 'hub.crt');
+    const key = join(dir, 'hub.key');
+    await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]);
+    const port = await findFreePort();
+    const hub = startHub('--insecure', '--tls-cert', cert, '--tls-key', key, '--listen', `127.0.0.1:${port}`);
+    const { address } = await waitListening(hub.output);
+    expect(address).toBe(`https://127.0.0.1:${port}`);
+    expect(await getOverTls(`${address}/readyz`, await readFile(cert))).toBe(200);
   });
 });
