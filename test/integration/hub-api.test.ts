@@ -1,10 +1,13 @@
 // The hub's HTTP API over a real redis-server: every endpoint, auth, error statuses, and the agent's HubClient against it.
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../agent/hub-client.js';
 import { ArtisyncError } from '../../core/errors.js';
 import { HUB_HEADERS, type ChangesetResponse, type ErrorBody, type HistoryEntry, type NodeStatus, type PutResult, type Snapshot } from '../../core/hub-api.js';
 import { digestOf } from '../../core/label-digest.js';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
+import { warnIfRedisNotPersistent } from '../../hub/redis-persistence-check.js';
 import { startTestHub, type TestHub } from '../support/hub-test-app.js';
 import { TestRedis } from '../support/redis-server.js';
 
@@ -267,6 +270,35 @@ describe('HubClient against a listening hub', () => {
     await expect(client.putArtifact('client', API, Buffer.from('<api>BROKEN</api>'))).rejects.toMatchObject({ code: 'ARTISYNC_XML_MALFORMED' });
     await expect(new HubClient({ hubUrl: address, token: 'nope' }).labels()).rejects.toBeInstanceOf(ArtisyncError);
     await expect(new HubClient({ hubUrl: address, token: 'nope' }).labels()).rejects.toMatchObject({ code: 'ARTISYNC_UNAUTHORIZED' });
+  });
+
+  it('orders 200 concurrent puts on one path from two clients into versions 1..200 with one event each', async () => {
+    const address = hub.app.addresses()[0];
+    const hubUrl = `http://${address?.address ?? ''}:${address?.port ?? 0}`;
+    const clients = [new HubClient({ hubUrl, token: TOKEN, node: 'pub-a' }), new HubClient({ hubUrl, token: TOKEN, node: 'pub-b' })];
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      (clients[i % 2] as HubClient).putArtifact('http-race', API, Buffer.from(`<api i="${i}"/>`))));
+    expect(results.map((result) => result.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(await hub.redis.xlen(redisKeys.stream('http-race'))).toBe(200);
+    const history = await clients[0]?.history('http-race', API) ?? [];
+    expect(history.map((entry) => entry.version)).toEqual(Array.from({ length: 50 }, (_, i) => 200 - i));
+  });
+});
+
+describe('Redis persistence check', () => {
+  it('reports persistence off, and tolerates an ACL that forbids CONFIG', async () => {
+    const logged: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => { logged.push(line); } });
+    expect(await warnIfRedisNotPersistent(hub.redis, logger)).toBe(false);
+    expect(logged.join('')).toContain('Redis persistence is off');
+    await hub.redis.acl('SETUSER', 'limited', 'on', '>pw', '~*', '+@all', '-config');
+    const limited = new Redis({ port: server.port, host: '127.0.0.1', username: 'limited', password: 'pw' });
+    try {
+      expect(await warnIfRedisNotPersistent(limited, logger)).toBe(true);
+      expect(logged.join('')).toContain('cannot read Redis persistence settings');
+    } finally {
+      limited.disconnect();
+    }
   });
 });
 
