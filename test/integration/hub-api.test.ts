@@ -255,8 +255,12 @@ describe('metrics', () => {
 });
 
 describe('HubClient against a listening hub', () => {
+  let address = '';
+  beforeAll(async () => {
+    address = await hub.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+
   it('gets exactly the replies the agent and CLI expect', async () => {
-    const address = await hub.app.listen({ host: '127.0.0.1', port: 0 });
     const client = new HubClient({ hubUrl: address, token: TOKEN, node: 'pub-1' });
     const result = await client.putArtifact('client', EP, Buffer.from('<endpoint c="1"/>'), { requestId: 'c-1' });
     expect(result.version).toBe(1);
@@ -273,8 +277,7 @@ describe('HubClient against a listening hub', () => {
   });
 
   it('orders 200 concurrent puts on one path from two clients into versions 1..200 with one event each', async () => {
-    const address = hub.app.addresses()[0];
-    const hubUrl = `http://${address?.address ?? ''}:${address?.port ?? 0}`;
+    const hubUrl = address;
     const clients = [new HubClient({ hubUrl, token: TOKEN, node: 'pub-a' }), new HubClient({ hubUrl, token: TOKEN, node: 'pub-b' })];
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) =>
       (clients[i % 2] as HubClient).putArtifact('http-race', API, Buffer.from(`<api i="${i}"/>`))));
