@@ -1,8 +1,9 @@
-// The publisher role against a stand-in hub, on real temp trees: edits, moves, invalid and half-written files, outages.
+// The publisher role against a real hub app and redis-server, on real temp trees: edits, moves, invalid and half-written files, outages.
 import { copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentRole, EchoFilter } from '../../../agent/agent-role.js';
 import { HubClient } from '../../../agent/hub-client.js';
 import type { ValidationOutcome } from '../../../agent/publisher/file-assessment.js';
@@ -10,9 +11,9 @@ import { startPublisher, startPublisherWith } from '../../../agent/publisher/pub
 import { resolveConfig } from '../../../core/config-schema.js';
 import { makeTempDir, removeTempDir, writeTree } from '../../support/temp-tree.js';
 import { waitFor } from '../../support/wait-for.js';
-import { FakeHub } from './fake-hub.js';
+import { TestRedis } from '../../support/redis-server.js';
+import { ListeningHub } from './listening-hub.js';
 
-const LABEL = 'Production and Sandbox';
 const API = 'synapse-configs/default/api';
 
 // Stand-in rules: "<" … ">" is complete XML, a text containing INVALID is refused at line 2 column 3.
@@ -24,7 +25,11 @@ function validate(_path: string, bytes: Uint8Array): ValidationOutcome {
 }
 const isIgnoredPath = (path: string): boolean => path.split('/').some((segment) => segment.startsWith('.'));
 
-let hub: FakeHub;
+let redis: TestRedis;
+let redisClient: Redis;
+let hub: ListeningHub;
+let LABEL = '';
+let labelCounter = 0;
 let root: string;
 let state: string;
 let role: AgentRole | undefined;
@@ -41,11 +46,23 @@ async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: 
 }
 
 const xml = (name: string, extra = ''): string => `<api name="${name}">${extra}</api>\n`;
-const hubHas = (path: string, content: string | undefined) => () => hub.contents(LABEL)[path] === content;
+const hubHas = (path: string, content: string | undefined) => async () => (await hub.contents(LABEL))[path] === content;
+const hubCount = async (): Promise<number> => Object.keys(await hub.contents(LABEL)).length;
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+  redisClient = redis.client();
+});
+
+afterAll(async () => {
+  redisClient.disconnect();
+  await redis.destroy();
+});
 
 beforeEach(async () => {
-  hub = new FakeHub();
-  await hub.start();
+  labelCounter += 1;
+  LABEL = `Label ${labelCounter}`;
+  hub = await ListeningHub.start(redis);
   root = await makeTempDir('artisync-pub-root-');
   state = await makeTempDir('artisync-pub-state-');
   await mkdir(join(root, API), { recursive: true });
@@ -55,7 +72,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await role?.stop();
   role = undefined;
-  await hub.stop();
+  await hub.down();
   await removeTempDir(root);
   await removeTempDir(state);
 });
@@ -70,10 +87,10 @@ describe('publisher role', () => {
     await rename(join(root, API, '.a.xml.swp'), join(root, a));
     await waitFor(hubHas(a, xml('a', 'v2')));
     await rename(join(root, a), join(root, API, 'b.xml'));
-    await waitFor(() => hubHas(a, undefined)() && hubHas(`${API}/b.xml`, xml('a', 'v2'))());
+    await waitFor(async () => (await hubHas(a, undefined)()) && hubHas(`${API}/b.xml`, xml('a', 'v2'))());
     await rm(join(root, API, 'b.xml'));
-    await waitFor(() => Object.keys(hub.contents(LABEL)).length === 0);
-    expect(Object.keys(hub.contents(LABEL)).some((path) => path.includes('.swp'))).toBe(false);
+    await waitFor(async () => (await hubCount()) === 0);
+    expect((await hub.client.history(LABEL, a)).length).toBe(3);
   });
 
   it('moves a whole folder in and out as puts and deletes', async () => {
@@ -81,9 +98,9 @@ describe('publisher role', () => {
     const outside = await makeTempDir('artisync-pub-outside-');
     await writeTree(outside, { 'seq/s1.xml': '<sequence name="s1"/>', 'seq/s2.xml': '<sequence name="s2"/>' });
     await rename(join(outside, 'seq'), join(root, 'synapse-configs/default/sequences'));
-    await waitFor(() => Object.keys(hub.contents(LABEL)).length === 2, { message: 'folder moved in' });
+    await waitFor(async () => (await hubCount()) === 2, { message: 'folder moved in' });
     await rename(join(root, 'synapse-configs/default/sequences'), join(outside, 'back'));
-    await waitFor(() => Object.keys(hub.contents(LABEL)).length === 0, { message: 'folder moved out' });
+    await waitFor(async () => (await hubCount()) === 0, { message: 'folder moved out' });
     await removeTempDir(outside);
   });
 
@@ -94,7 +111,7 @@ describe('publisher role', () => {
     await writeFile(join(root, path), '<api name="slow"><resource/>', { flag: 'w' });
     await writeFile(join(root, path), xml('slow', '<resource/>'));
     await waitFor(hubHas(path, xml('slow', '<resource/>')));
-    expect(hub.history.get(`${LABEL}\n${path}`)).toHaveLength(1);
+    expect(await hub.client.history(LABEL, path)).toHaveLength(1);
   });
 
   it('reports an invalid file once, does not push it, and pushes it once fixed', async () => {
@@ -103,7 +120,7 @@ describe('publisher role', () => {
     await writeFile(join(root, path), '<api>\nINVALID</api>');
     await waitFor(() => (current.report().invalid ?? []).length === 1);
     expect(current.report().invalid?.[0]?.message).toBe(`${path}:2:3: bad`);
-    expect(hub.contents(LABEL)[path]).toBeUndefined();
+    expect((await hub.contents(LABEL))[path]).toBeUndefined();
     await writeFile(join(root, path), xml('bad'));
     await waitFor(hubHas(path, xml('bad')));
     await waitFor(() => (current.report().invalid ?? []).length === 0);
@@ -113,13 +130,13 @@ describe('publisher role', () => {
     await start();
     const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`${API}/burst${i}.xml`, xml(`burst${i}`)]));
     await writeTree(root, files);
-    await waitFor(() => Object.keys(hub.contents(LABEL)).length === 300, { message: '300 files' });
-    expect(hub.requests.length).toBeLessThan(100);
+    await waitFor(async () => (await hubCount()) === 300, { message: '300 files' });
+    expect(await hub.changesets(LABEL, redisClient)).toBeLessThan(100);
   });
 
   it('keeps changes pending while the hub is down, across a restart, and sends them when it is back', async () => {
     await start();
-    hub.down = true;
+    await hub.down();
     await writeFile(join(root, `${API}/while-down.xml`), xml('down'));
     await waitFor(() => role?.report().pending === 1);
     await waitFor(async () => (await readFile(join(state, 'publisher-journal.json'), 'utf8')).includes('while-down.xml'));
@@ -127,21 +144,21 @@ describe('publisher role', () => {
     role = undefined;
     const restarted = await start();
     expect(restarted.report().pending).toBeGreaterThanOrEqual(1);
-    hub.down = false;
+    await hub.up();
     await waitFor(hubHas(`${API}/while-down.xml`, xml('down')), { timeoutMs: 40_000 });
     await waitFor(() => restarted.report().pending === 0);
   });
 
   it('pushes what changed while it was stopped, and the mass-deletion guard holds back deletes', async () => {
-    for (let i = 0; i < 4; i += 1) hub.seed(LABEL, `${API}/old${i}.xml`, xml(`old${i}`));
+    for (let i = 0; i < 4; i += 1) await hub.seed(LABEL, `${API}/old${i}.xml`, xml(`old${i}`));
     await writeTree(root, { [`${API}/old0.xml`]: xml('old0', 'changed'), [`${API}/new.xml`]: xml('new') });
     await start({ guard: 0.5 });
     await waitFor(hubHas(`${API}/new.xml`, xml('new')));
     await waitFor(hubHas(`${API}/old0.xml`, xml('old0', 'changed')));
-    expect(Object.keys(hub.contents(LABEL))).toHaveLength(5);
+    expect(await hubCount()).toBe(5);
     await role?.stop();
     await start({ guard: 1 });
-    await waitFor(() => Object.keys(hub.contents(LABEL)).length === 2, { message: 'deletes allowed with guard 1' });
+    await waitFor(async () => (await hubCount()) === 2, { message: 'deletes allowed with guard 1' });
   });
 
   it('never pushes back what the gateway side wrote', async () => {
@@ -151,15 +168,16 @@ describe('publisher role', () => {
     await writeFile(join(root, `${API}/from-gateway.xml`), xml('gw'));
     await writeFile(join(root, `${API}/local.xml`), xml('local'));
     await waitFor(hubHas(`${API}/local.xml`, xml('local')));
-    expect(hub.contents(LABEL)[`${API}/from-gateway.xml`]).toBeUndefined();
+    expect((await hub.contents(LABEL))[`${API}/from-gateway.xml`]).toBeUndefined();
   });
 
   it('reports a conflict the hub refuses and keeps the local file', async () => {
-    hub.rejectConflicts = true;
-    hub.seed(LABEL, `${API}/c.xml`, xml('c'));
+    await hub.down();
+    hub = await ListeningHub.start(redis, { conflictPolicy: 'reject' });
+    await hub.seed(LABEL, `${API}/c.xml`, xml('c'));
     await writeTree(root, { [`${API}/c.xml`]: xml('c') });
     const current = await start();
-    hub.seed(LABEL, `${API}/c.xml`, xml('c', 'other node'));
+    await hub.seed(LABEL, `${API}/c.xml`, xml('c', 'other node'));
     await writeFile(join(root, `${API}/c.xml`), xml('c', 'mine'));
     await waitFor(() => (current.report().conflicts ?? []).length === 1);
     expect(current.report().conflicts?.[0]).toMatchObject({ path: `${API}/c.xml`, label: LABEL });
@@ -170,7 +188,7 @@ describe('publisher role', () => {
     const later = join(root, 'later');
     await start({ serverRoot: later });
     await writeTree(later, { 'executionplans/p.siddhiql': '@Plan:name("p") <x>' });
-    await waitFor(() => hub.contents(LABEL)['executionplans/p.siddhiql'] !== undefined, { timeoutMs: 10_000 });
+    await waitFor(async () => (await hub.contents(LABEL))['executionplans/p.siddhiql'] !== undefined, { timeoutMs: 10_000 });
   });
 
   it('never reads a file through a symbolic link', async () => {
@@ -181,7 +199,7 @@ describe('publisher role', () => {
     await writeFile(join(root, `${API}/plain.xml`), xml('plain'));
     await waitFor(hubHas(`${API}/plain.xml`, xml('plain')));
     await waitFor(() => (current.report().invalid ?? []).some((item) => item.path === `${API}/link.xml`));
-    expect(hub.contents(LABEL)[`${API}/link.xml`]).toBeUndefined();
+    expect((await hub.contents(LABEL))[`${API}/link.xml`]).toBeUndefined();
   });
 
   it('applies the core rules: a truncated artifact waits, a malformed one is reported, dotfiles never travel', async () => {
@@ -196,7 +214,7 @@ describe('publisher role', () => {
     expect(current.report().invalid?.map((item) => item.path)).toEqual([`${API}/broken.xml`]);
     await copyFile(join(import.meta.dirname, '../../../fixtures/synapse-configs/default/api/admin--kart1_v1.0.0.xml'), join(root, path));
     await waitFor(hubHas(path, fixture));
-    expect(hub.history.get(`${LABEL}\n${path}`)).toHaveLength(1);
-    expect(Object.keys(hub.contents(LABEL))).toEqual([path]);
+    expect(await hub.client.history(LABEL, path)).toHaveLength(1);
+    expect(Object.keys(await hub.contents(LABEL))).toEqual([path]);
   });
 });
