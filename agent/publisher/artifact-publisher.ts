@@ -129,7 +129,8 @@ export class ArtifactPublisher {
 
   /** Reads and assesses a file (exposed for the startup sync). */
   async assess(path: string): Promise<Assessment> {
-    return assessFile(path, await readArtifact(this.deps.serverRoot, path), this.deps.validate, this.deps.maxArtifactBytes);
+    const state = await readArtifact(this.deps.serverRoot, path, this.deps.maxArtifactBytes);
+    return assessFile(path, state, this.deps.validate, this.deps.maxArtifactBytes);
   }
 
   /** Stops timers, waits for the flush in hand and saves the journal. */

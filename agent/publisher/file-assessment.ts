@@ -24,9 +24,10 @@ export type Assessment =
 /** Turns what is on disk into what to publish. */
 export function assessFile(path: string, state: DiskState, validate: ValidateArtifact, maxArtifactBytes: number): Assessment {
   if (state.kind === 'absent') return { kind: 'delete' };
-  if (state.kind === 'not-regular') {
-    const issue: FileIssue = { code: 'ARTISYNC_PATH_ESCAPES_TREE', severity: 'error', line: 0, column: 0, message: state.reason };
-    return { kind: 'invalid', sha256: `link:${state.reason}`, issues: [issue] };
+  if (state.kind === 'refused') {
+    const issue: FileIssue = { code: state.code, severity: 'error', line: 0, column: 0, message: state.reason };
+    // No content was read: the reason stands in for the sha so the same refusal is reported once.
+    return { kind: 'invalid', sha256: `refused:${state.reason}`, issues: [issue] };
   }
   const sha256 = sha256Of(state.bytes);
   const outcome = validate(path, state.bytes, { maxArtifactBytes });

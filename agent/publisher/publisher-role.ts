@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import type { AgentRole, AgentRoleDeps, RoleReport } from '../agent-role.js';
 import { ArtifactPublisher } from './artifact-publisher.js';
-import { parseArtifactPath } from '../../core/artifact-path.js';
+import { parseArtifactPath, SYNCED_TREES } from '../../core/artifact-path.js';
 import { PathError } from '../../core/errors.js';
 import { isIgnoredPath } from '../../core/ignored-file.js';
 import { validateArtifact } from '../../core/validate-artifact.js';
@@ -42,7 +42,7 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
   const watcher = new TreeWatcher({ serverRoot: config.server_root, isIgnoredPath: rules.isIgnoredPath, logger }, {
     onPath: (path) => engine.notePaths([path]),
     onFolder: (folder) => void engine.noteFolder(folder).catch((err: unknown) => logger.error({ err, folder }, 'folder scan failed')),
-    onRescan: () => void engine.noteFolder('synapse-configs').then(() => engine.noteFolder('executionplans')),
+    onRescan: () => void Promise.all(SYNCED_TREES.map((tree) => engine.noteFolder(tree))).catch((err: unknown) => logger.error({ err }, 'rescan failed')),
   });
   await watcher.start();
   let attempted = false;

@@ -34,9 +34,9 @@ let root: string;
 let state: string;
 let role: AgentRole | undefined;
 
-async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: string; coreRules?: boolean } = {}): Promise<AgentRole> {
+async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: string; coreRules?: boolean; maxBytes?: number } = {}): Promise<AgentRole> {
   const config = resolveConfig('agent', {
-    file: { node_id: 'pub-1', server_root: options.serverRoot ?? root, state_dir: state, publisher: { enabled: true, labels: [LABEL], mass_delete_guard: options.guard ?? 0.5 } },
+    file: { node_id: 'pub-1', server_root: options.serverRoot ?? root, state_dir: state, max_artifact_bytes: options.maxBytes ?? 5_242_880, publisher: { enabled: true, labels: [LABEL], mass_delete_guard: options.guard ?? 0.5 } },
     filePath: undefined, env: new Map(), flags: new Map(),
   });
   const deps = { config, logger: pino({ level: process.env.PUB_TEST_LOG === undefined ? 'silent' : 'debug' }, pino.destination({ dest: process.env.PUB_TEST_LOG ?? '/dev/null', sync: true })), hub: new HubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 }), echoFilter: options.echo ?? { isOwnWrite: () => false } };
@@ -189,6 +189,13 @@ describe('publisher role', () => {
     await start({ serverRoot: later });
     await writeTree(later, { 'executionplans/p.siddhiql': '@Plan:name("p") <x>' });
     await waitFor(async () => (await hub.contents(LABEL))['executionplans/p.siddhiql'] !== undefined, { timeoutMs: 10_000 });
+  });
+
+  it('refuses a file over max_artifact_bytes without reading it', async () => {
+    const current = await start({ maxBytes: 1000 });
+    await writeFile(join(root, `${API}/huge.xml`), xml('huge', 'x'.repeat(2000)));
+    await waitFor(() => current.report().invalid?.[0]?.code === 'ARTISYNC_TOO_LARGE');
+    expect(await hubCount()).toBe(0);
   });
 
   it('never reads a file through a symbolic link', async () => {
