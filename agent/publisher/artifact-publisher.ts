@@ -54,6 +54,8 @@ const INCOMPLETE_RETRY = { baseMs: 200, capMs: 5_000 };
 // After this many retries with unchanged content, a "truncated" file is taken to be broken, not still being written.
 const INCOMPLETE_GIVE_UP = 8;
 const MAX_CONFLICTS_KEPT = 100;
+// Hub versions start at 1, so 0 marks a head whose content is known but whose version is not.
+const UNKNOWN_VERSION = 0;
 
 /** Publishes dirty paths; the owner feeds it paths (watcher) and runs the startup sync through `exclusive`. */
 export class ArtifactPublisher {
@@ -183,6 +185,11 @@ export class ArtifactPublisher {
     const sha256 = assessment.kind === 'put' ? assessment.sha256 : null;
     if (!this.deps.echoFilter.isOwnWrite(item.path, sha256)) return false;
     this.deps.logger.debug({ path: item.path }, 'skipping what this node\'s gateway wrote');
+    // The gateway wrote a head this publisher has not seen: its version is unknown here, so no stale baseVersion is sent later.
+    for (const label of this.deps.labels) {
+      if (sha256 === null) this.known.remove(label, item.path);
+      else this.known.set(label, item.path, { version: UNKNOWN_VERSION, sha256 });
+    }
     return true;
   }
 
@@ -212,7 +219,7 @@ export class ArtifactPublisher {
 
   private changeFor(label: string, path: string, assessment: Publishable): PreparedChange[] {
     const known = this.known.get(label, path);
-    const base = known === undefined ? {} : { baseVersion: known.version };
+    const base = known === undefined || known.version === UNKNOWN_VERSION ? {} : { baseVersion: known.version };
     if (assessment.kind === 'put') {
       this.heldDeletes.get(label)?.delete(path);
       if (known?.sha256 === assessment.sha256) return [];

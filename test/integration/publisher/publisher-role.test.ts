@@ -8,6 +8,7 @@ import type { AgentRole, EchoFilter } from '../../../agent/agent-role.js';
 import { HubClient } from '../../../agent/hub-client.js';
 import type { ValidationOutcome } from '../../../agent/publisher/file-assessment.js';
 import { startPublisher, startPublisherWith } from '../../../agent/publisher/publisher-role.js';
+import { sha256Of } from '../../../core/blob-codec.js';
 import { resolveConfig } from '../../../core/config-schema.js';
 import { makeTempDir, removeTempDir, writeTree } from '../../support/temp-tree.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -169,6 +170,23 @@ describe('publisher role', () => {
     await writeFile(join(root, `${API}/local.xml`), xml('local'));
     await waitFor(hubHas(`${API}/local.xml`, xml('local')));
     expect((await hub.contents(LABEL))[`${API}/from-gateway.xml`]).toBeUndefined();
+  });
+
+  it('after the gateway side wrote a newer head, a local edit is not taken for a conflict', async () => {
+    await hub.down();
+    hub = await ListeningHub.start(redis, { conflictPolicy: 'reject' });
+    const path = `${API}/shared.xml`;
+    await hub.seed(LABEL, path, xml('shared'));
+    await writeTree(root, { [path]: xml('shared') });
+    const fromGateway = sha256Of(Buffer.from(xml('shared', 'v2')));
+    const current = await start({ echo: { isOwnWrite: (candidate, sha) => candidate === path && sha === fromGateway } });
+    await hub.seed(LABEL, path, xml('shared', 'v2'));
+    await writeFile(join(root, path), xml('shared', 'v2'));
+    await writeFile(join(root, `${API}/marker.xml`), xml('marker'));
+    await waitFor(hubHas(`${API}/marker.xml`, xml('marker')));
+    await writeFile(join(root, path), xml('shared', 'local v3'));
+    await waitFor(hubHas(path, xml('shared', 'local v3')));
+    expect(current.report().conflicts).toEqual([]);
   });
 
   it('reports a conflict the hub refuses and keeps the local file', async () => {
