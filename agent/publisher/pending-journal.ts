@@ -64,5 +64,19 @@ export class PendingJournal {
       await handle.close();
     }
     await this.fs.rename(temp, this.file);
+    await this.syncFolder();
+  }
+
+  /** Makes the rename itself durable; some filesystems (and memfs) refuse fsync on a folder, which loses nothing else. */
+  private async syncFolder(): Promise<void> {
+    let folder: Awaited<ReturnType<JournalFs['open']>> | undefined;
+    try {
+      folder = await this.fs.open(posix.dirname(this.file), 'r');
+      await folder.sync();
+    } catch {
+      return;
+    } finally {
+      await folder?.close();
+    }
   }
 }
