@@ -15,7 +15,7 @@ import { replayRoute } from './routes/replay-route.js';
 export async function buildHubApp(deps: HubDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    logController: { disableRequestLogging: true },
     ...(deps.https === undefined ? {} : { https: deps.https }),
   }) as unknown as FastifyInstance;
   registerErrorReplies(app, deps.metrics);
