@@ -78,6 +78,11 @@ export class BenchCluster {
     return node;
   }
 
+  /** The label every node publishes to and subscribes to. */
+  get label(): string {
+    return this.options.label;
+  }
+
   /** Peak RSS and CPU seconds of redis, the hub and every agent, keyed by role or node id. */
   async usage(): Promise<Record<string, ProcessUsage>> {
     const processes: [string, ManagedProcess][] = [['hub', this.hub], [this.publisher.nodeId, this.publisher.process],
@@ -108,7 +113,8 @@ export class BenchCluster {
   }
 }
 
-async function startHub(dir: string, redisUrl: string, listen: string): Promise<ManagedProcess> {
+/** Starts the built hub on `listen` against `redisUrl` and waits for /readyz. */
+export async function startHub(dir: string, redisUrl: string, listen: string): Promise<ManagedProcess> {
   const config = join(dir, 'hub.toml');
   await writeFile(config, stringify({
     listen, redis_url: redisUrl, history_limit: 50, stream_maxlen: 100_000, max_artifact_bytes: 5_242_880,

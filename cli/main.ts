@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerHubCommand } from './commands/hub.js';
 import { registerValidateCommand } from './commands/validate.js';
 
 const program = new Command('artisync')
@@ -12,6 +13,7 @@ const program = new Command('artisync')
   .exitOverride();
 
 registerAgentCommand(program);
+registerHubCommand(program);
 registerValidateCommand(program);
 
 try {
