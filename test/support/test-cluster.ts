@@ -104,9 +104,14 @@ export class TestCluster {
     return file;
   }
 
-  /** Stops every process (SIGKILL after a deadline) and removes every folder. */
-  async stop(): Promise<void> {
+  /** Stops every process (SIGKILL after a deadline), leaving the folders for a test to inspect or unmount. */
+  async stopProcesses(): Promise<void> {
     await Promise.all(this.daemons.map(async (daemon) => daemon.stop('SIGTERM', 5_000)));
+  }
+
+  /** Stops every process and removes every folder. */
+  async stop(): Promise<void> {
+    await this.stopProcesses();
     for (const dir of this.dirs) await removeTempDir(dir);
   }
 
