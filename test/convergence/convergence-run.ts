@@ -1,0 +1,290 @@
+// One seeded convergence run: a random schedule of edits and faults against real processes, then the checks that
+// every gateway equals the hub, every head is the last valid write, nothing invalid was stored and nobody saw a partial file.
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createRandom, type Random } from '../../bench/mulberry32.js';
+import type { ArtifactPath } from '../../core/artifact-path.js';
+import { decodeBlob } from '../../core/blob-codec.js';
+import type { HistoryEntry } from '../../core/hub-api.js';
+import { redisKeys } from '../../core/redis-keys.js';
+import { validateArtifact } from '../../core/validate-artifact.js';
+import { deleteArtifact, writeArtifact } from '../support/sample-artifacts.js';
+import { findStoreProblems, readHeads, sha256Of } from '../support/store-invariants.js';
+import { readTrees } from '../support/test-cluster.js';
+import { waitFor } from '../support/wait-for.js';
+import { ConvergenceCluster, RUN_PUBLISHERS } from './convergence-cluster.js';
+import { ConvergenceModel, invalidContent, RUN_KINDS, validContent, type PublisherSpec } from './convergence-model.js';
+import { PartialFilePoller } from './partial-file-poller.js';
+
+/** How long and with what seed to run. */
+export interface ConvergenceOptions {
+  seed: number;
+  steps: number;
+  settleTimeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+/** What a passing run did. */
+export interface ConvergenceReport {
+  seed: number;
+  steps: number;
+  ops: Record<string, number>;
+  pollerPasses: number;
+}
+
+type Op = 'write' | 'edit' | 'delete' | 'rename' | 'invalid' | 'truncated' | 'manual' | 'kill-agent' | 'kill-hub' | 'hub-away' | 'kill-redis';
+const WEIGHTS: Array<[Op, number]> = [
+  ['write', 24], ['edit', 22], ['delete', 8], ['rename', 6], ['invalid', 8], ['truncated', 6],
+  ['manual', 3], ['kill-agent', 5], ['kill-hub', 3], ['hub-away', 3], ['kill-redis', 3],
+];
+const INITIAL_FILES = 6;
+const OUTAGE_OPS = 3;
+
+/** State of one run while its schedule executes. */
+interface RunState {
+  random: Random;
+  model: ConvergenceModel;
+  cluster: ConvergenceCluster;
+  manual: Map<string, Map<string, string>>;
+  counter: number;
+  outage: { kind: 'hub' | 'redis'; opsLeft: number } | undefined;
+  trace: string[];
+  ops: Record<string, number>;
+}
+
+/** Runs the schedule and the checks; throws an Error naming the seed and what broke. */
+export async function runConvergence(options: ConvergenceOptions): Promise<ConvergenceReport> {
+  const cluster = await ConvergenceCluster.start();
+  const state: RunState = {
+    random: createRandom(options.seed), model: new ConvergenceModel(RUN_PUBLISHERS), cluster, manual: new Map(),
+    counter: 0, outage: undefined, trace: [], ops: {},
+  };
+  const poller = new PartialFilePoller(
+    cluster.gateways.map((gateway) => ({ nodeId: gateway.node.nodeId, serverRoot: gateway.node.serverRoot })),
+    (gateway, path, content) => state.model.wasValid(path, content) || state.manual.get(gateway)?.get(path) === content,
+  );
+  try {
+    for (const publisher of RUN_PUBLISHERS) for (let i = 0; i < INITIAL_FILES; i += 1) await writeValid(state, publisher, newPath(state, publisher));
+    for (let step = 0; step < options.steps; step += 1) {
+      const op = pickOp(state);
+      state.ops[op] = (state.ops[op] ?? 0) + 1;
+      await runOp(state, op);
+      await endOutageStep(state);
+      options.log?.(`step ${step}: ${state.trace[state.trace.length - 1] ?? op}`);
+    }
+    while (state.outage !== undefined) await endOutageStep(state);
+    await fixInvalidFiles(state);
+    await settle(state, options.settleTimeoutMs ?? 120_000);
+    await poller.stop();
+    const problems = [...poller.violations, ...(await findStoredProblems(state))];
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+    return { seed: options.seed, steps: options.steps, ops: state.ops, pollerPasses: poller.passes };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const paths = new Set(message.match(/(?:synapse-configs|executionplans)\/[^\s,;]+\.xml/g) ?? []);
+    const related = state.trace.map((line, index) => `#${index} ${line}`).filter((line) => [...paths].some((path) => line.includes(path)));
+    throw new Error(`convergence run failed (seed ${options.seed}; rerun with ARTISYNC_SEED=${options.seed}):\n${message}\n`
+      + `ops on those paths:\n${related.join('\n')}\nlast ops:\n${state.trace.slice(-25).join('\n')}`);
+  } finally {
+    await poller.stop();
+    await cluster.destroy();
+  }
+}
+
+function pickOp(state: RunState): Op {
+  // During an outage no other process restarts: an agent's readiness may need the hub or Redis.
+  const allowed = WEIGHTS.filter(([op]) => state.outage === undefined || !['kill-agent', 'kill-hub', 'hub-away', 'kill-redis'].includes(op));
+  const total = allowed.reduce((sum, [, weight]) => sum + weight, 0);
+  let roll = state.random.next() * total;
+  for (const [op, weight] of allowed) {
+    roll -= weight;
+    if (roll < 0) return op;
+  }
+  return 'write';
+}
+
+async function runOp(state: RunState, op: Op): Promise<void> {
+  const publisher = state.random.pick(RUN_PUBLISHERS);
+  const existing = state.model.pathsOnDisk(publisher);
+  const serverRoot = state.cluster.agent(publisher.nodeId).node.serverRoot;
+  switch (op) {
+    case 'write':
+      return writeValid(state, publisher, newPath(state, publisher));
+    case 'edit':
+      return writeValid(state, publisher, existing.length > 0 ? state.random.pick(existing) : newPath(state, publisher));
+    case 'delete': {
+      if (existing.length <= INITIAL_FILES / 2) return writeValid(state, publisher, newPath(state, publisher));
+      const path = state.random.pick(existing);
+      state.model.deleted(publisher, path);
+      state.trace.push(`delete ${publisher.nodeId} ${path}`);
+      return deleteArtifact(serverRoot, path);
+    }
+    case 'rename':
+      return renameFile(state, publisher, existing);
+    case 'invalid': {
+      const path = existing.length > 0 && state.random.next() < 0.5 ? state.random.pick(existing) : newPath(state, publisher);
+      const content = invalidContent(rootOf(path), nameOf(path), `bad${state.counter++}`);
+      state.model.wrote(publisher, path, content, false);
+      state.trace.push(`invalid ${publisher.nodeId} ${path}`);
+      return writeArtifact(serverRoot, path, content);
+    }
+    case 'truncated':
+      return writeTruncated(state, publisher, existing.length > 0 ? state.random.pick(existing) : newPath(state, publisher));
+    default:
+      return runFault(state, op);
+  }
+}
+
+async function runFault(state: RunState, op: Op): Promise<void> {
+  const { cluster, random } = state;
+  if (op === 'manual') {
+    const gateway = random.pick(cluster.gateways);
+    const path = `synapse-configs/default/api/Manual-${gateway.node.nodeId}-${state.counter}.xml`;
+    const content = validContent('api', nameOf(path), `manual${state.counter++}`);
+    const drops = state.manual.get(gateway.node.nodeId) ?? new Map<string, string>();
+    drops.set(path, content);
+    state.manual.set(gateway.node.nodeId, drops);
+    state.trace.push(`manual drop ${gateway.node.nodeId} ${path}`);
+    return writeArtifact(gateway.node.serverRoot, path, content);
+  }
+  if (op === 'kill-agent') {
+    const nodeId = random.pick([...cluster.agents.keys()]);
+    state.trace.push(`SIGKILL + restart ${nodeId}`);
+    return cluster.killAndRestartAgent(nodeId);
+  }
+  if (op === 'kill-hub') {
+    state.trace.push('SIGKILL + restart hub');
+    await cluster.killHub();
+    return cluster.startHub();
+  }
+  state.trace.push(op === 'hub-away' ? `hub away for ${OUTAGE_OPS} ops` : `SIGKILL redis for ${OUTAGE_OPS} ops`);
+  state.outage = { kind: op === 'hub-away' ? 'hub' : 'redis', opsLeft: OUTAGE_OPS + 1 };
+  if (op === 'hub-away') await cluster.killHub();
+  else await cluster.killRedis();
+}
+
+async function endOutageStep(state: RunState): Promise<void> {
+  if (state.outage === undefined) return;
+  state.outage.opsLeft -= 1;
+  if (state.outage.opsLeft > 0) return;
+  state.trace.push(state.outage.kind === 'hub' ? 'hub back' : 'redis back');
+  if (state.outage.kind === 'hub') await state.cluster.startHub();
+  else await state.cluster.restartRedis();
+  state.outage = undefined;
+}
+
+function newPath(state: RunState, publisher: PublisherSpec): string {
+  const kind = state.random.pick(RUN_KINDS);
+  return `synapse-configs/default/${kind.folder}/${publisher.prefix}${kind.root}${state.counter++}.xml`;
+}
+
+function rootOf(path: string): string {
+  const folder = path.split('/')[2];
+  return RUN_KINDS.find((kind) => kind.folder === folder)?.root ?? 'api';
+}
+
+function nameOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1, -'.xml'.length);
+}
+
+async function writeValid(state: RunState, publisher: PublisherSpec, path: string): Promise<void> {
+  const content = validContent(rootOf(path), nameOf(path), `m${state.counter++}`);
+  state.model.wrote(publisher, path, content, true);
+  state.trace.push(`write ${publisher.nodeId} ${path}`);
+  await writeArtifact(state.cluster.agent(publisher.nodeId).node.serverRoot, path, content);
+}
+
+/** Writes the first half in place (as a slow copy would), then the whole file. */
+async function writeTruncated(state: RunState, publisher: PublisherSpec, path: string): Promise<void> {
+  const content = validContent(rootOf(path), nameOf(path), `t${state.counter++}`);
+  const target = join(state.cluster.agent(publisher.nodeId).node.serverRoot, path);
+  state.trace.push(`truncated then whole ${publisher.nodeId} ${path}`);
+  await writeArtifact(state.cluster.agent(publisher.nodeId).node.serverRoot, path, content.slice(0, Math.floor(content.length / 2)));
+  state.model.wrote(publisher, path, content, true);
+  await writeFile(target, content);
+}
+
+async function renameFile(state: RunState, publisher: PublisherSpec, existing: string[]): Promise<void> {
+  if (existing.length <= INITIAL_FILES / 2) return writeValid(state, publisher, newPath(state, publisher));
+  const from = state.random.pick(existing);
+  const file = state.model.fileOnDisk(publisher, from);
+  if (file === undefined) return;
+  const to = `${from.slice(0, from.lastIndexOf('/') + 1)}${publisher.prefix}renamed${state.counter++}.xml`;
+  state.model.deleted(publisher, from);
+  state.model.wrote(publisher, to, file.content, file.valid);
+  state.trace.push(`rename ${publisher.nodeId} ${from} -> ${to}`);
+  const root = state.cluster.agent(publisher.nodeId).node.serverRoot;
+  await rename(join(root, from), join(root, to));
+}
+
+/**
+ * Rewrites every file still invalid on a publisher's disk with valid content. A valid edit overwritten by an invalid
+ * one before the publisher could push it (say, while the hub was away) is never seen by the hub: the publisher sends
+ * what is on disk when it reads. Once every file is fixed, the heads must equal the disks exactly.
+ */
+async function fixInvalidFiles(state: RunState): Promise<void> {
+  for (const publisher of RUN_PUBLISHERS) {
+    for (const path of state.model.pathsOnDisk(publisher)) {
+      if (state.model.fileOnDisk(publisher, path)?.valid === false) await writeValid(state, publisher, path);
+    }
+  }
+}
+
+/** Waits until the hub's heads and every gateway's trees (manual drops aside) are what the model expects. */
+async function settle(state: RunState, timeoutMs: number): Promise<void> {
+  const client = state.cluster.redis.client();
+  let last = '';
+  try {
+    await waitFor(async () => {
+      for (const publisher of RUN_PUBLISHERS) {
+        const heads = await readHeads(client, publisher.label);
+        const want = state.model.expectedHeads(publisher.label);
+        const got = new Set([...heads].map(([path, head]) => `${path} ${head.sha256}`));
+        const expected = new Set([...want].map(([path, content]) => `${path} ${sha256Of(content)}`));
+        if (got.size !== expected.size || [...expected].some((line) => !got.has(line))) {
+          last = `hub heads of ${publisher.label}: missing ${[...expected].filter((line) => !got.has(line)).join(', ')}; extra ${[...got].filter((line) => !expected.has(line)).join(', ')}`;
+          return false;
+        }
+      }
+      for (const gateway of state.cluster.gateways) {
+        const onDisk = await readTrees(gateway.node.serverRoot);
+        const drops = state.manual.get(gateway.node.nodeId) ?? new Map<string, string>();
+        for (const [path, content] of drops) if (onDisk.get(path) === content) onDisk.delete(path);
+        const want = state.model.expectedGateway(gateway.labels);
+        if (JSON.stringify([...onDisk]) !== JSON.stringify([...want])) {
+          last = `${gateway.node.nodeId}: has ${[...onDisk.keys()].filter((path) => onDisk.get(path) !== want.get(path)).join(', ')}; lacks ${[...want.keys()].filter((path) => onDisk.get(path) !== want.get(path)).join(', ')}`;
+          return false;
+        }
+      }
+      return true;
+    }, { timeoutMs, intervalMs: 200, message: 'the cluster to settle' });
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nlast difference: ${last}`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Store invariants of both labels, and every stored version re-validated: nothing invalid may ever have been stored. */
+async function findStoredProblems(state: RunState): Promise<string[]> {
+  const client = state.cluster.redis.client();
+  try {
+    const problems: string[] = [];
+    for (const publisher of RUN_PUBLISHERS) {
+      problems.push(...(await findStoreProblems(client, publisher.label)).map((problem) => `${publisher.label}: ${problem}`));
+      for (const path of await client.hkeys(redisKeys.versions(publisher.label))) {
+        for (const raw of await client.lrange(redisKeys.history(publisher.label, path), 0, -1)) {
+          const entry = JSON.parse(raw) as HistoryEntry;
+          if (entry.op !== 'put') continue;
+          const blob = await client.getBuffer(redisKeys.blob(entry.sha256));
+          if (blob === null) continue;
+          const verdict = validateArtifact(path as ArtifactPath, decodeBlob(blob), { maxArtifactBytes: 5_242_880 });
+          if (!verdict.ok) problems.push(`${publisher.label}: stored invalid ${path} v${entry.version}`);
+        }
+      }
+    }
+    return problems;
+  } finally {
+    client.disconnect();
+  }
+}
