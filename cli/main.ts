@@ -3,6 +3,14 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerImportCommand } from './commands/import.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerLsCommand } from './commands/ls.js';
+import { registerHistoryCommand } from './commands/history.js';
+import { registerDiffCommand } from './commands/diff.js';
+import { registerRollbackCommand } from './commands/rollback.js';
+import { registerReplayCommand } from './commands/replay.js';
+import { registerStatusCommand } from './commands/status.js';
 
 const program = new Command('artisync')
   .description('Keeps WSO2 API Manager gateway artifacts in sync through a hub backed by Redis Streams')
@@ -11,6 +19,14 @@ const program = new Command('artisync')
   .exitOverride();
 
 registerAgentCommand(program);
+registerImportCommand(program);
+registerExportCommand(program);
+registerLsCommand(program);
+registerHistoryCommand(program);
+registerDiffCommand(program);
+registerRollbackCommand(program);
+registerReplayCommand(program);
+registerStatusCommand(program);
 
 try {
   await program.parseAsync(process.argv);
