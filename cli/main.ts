@@ -11,6 +11,7 @@ import { registerDiffCommand } from './commands/diff.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerUpCommand } from './commands/up.js';
 
 const program = new Command('artisync')
   .description('Keeps WSO2 API Manager gateway artifacts in sync through a hub backed by Redis Streams')
@@ -27,6 +28,7 @@ registerDiffCommand(program);
 registerRollbackCommand(program);
 registerReplayCommand(program);
 registerStatusCommand(program);
+registerUpCommand(program);
 
 try {
   await program.parseAsync(process.argv);
