@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerValidateCommand } from './commands/validate.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerLsCommand } from './commands/ls.js';
@@ -20,6 +21,7 @@ const program = new Command('artisync')
   .exitOverride();
 
 registerAgentCommand(program);
+registerValidateCommand(program);
 registerImportCommand(program);
 registerExportCommand(program);
 registerLsCommand(program);

@@ -2,7 +2,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { SYNCED_TREES } from '../core/artifact-path.js';
-import { isSkippedFileName } from './skipped-file.js';
+import { isIgnoredName } from '../core/ignored-file.js';
 
 /** A regular file found in a synced tree. */
 export interface TreeFile {
@@ -19,7 +19,7 @@ export interface TreeWalk {
   refused: Array<{ path: string; reason: string }>;
 }
 
-/** Walks `serverRoot`'s synced trees, skipping dotfiles and editor temp files; paths come out sorted. */
+/** Walks `serverRoot`'s synced trees, skipping names that never travel (core/ignored-file.ts); paths come out sorted. */
 export async function walkServerRoot(serverRoot: string): Promise<TreeWalk> {
   const walk: TreeWalk = { files: [], refused: [] };
   for (const tree of SYNCED_TREES) await walkFolder(serverRoot, tree, walk);
@@ -36,7 +36,7 @@ async function walkFolder(serverRoot: string, relative: string, walk: TreeWalk):
     throw err;
   }
   for (const entry of entries) {
-    if (isSkippedFileName(entry.name)) continue;
+    if (isIgnoredName(entry.name)) continue;
     const path = posix.join(relative, entry.name);
     const absolutePath = join(serverRoot, path);
     if (entry.isDirectory()) await walkFolder(serverRoot, path, walk);

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isSkippedFileName } from '../../cli/skipped-file.js';
+import { isIgnoredName } from '../../core/ignored-file.js';
 import { CLI_ENTRY } from '../support/cli-process.js';
 import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';
@@ -17,7 +17,7 @@ async function listTree(root: string): Promise<string[]> {
   const walk = async (relative: string): Promise<void> => {
     const entries = await readdir(join(root, relative), { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
-      if (isSkippedFileName(entry.name)) continue;
+      if (isIgnoredName(entry.name)) continue;
       const path = posix.join(relative, entry.name);
       if (entry.isDirectory()) await walk(path);
       else if (entry.isFile()) found.push(path);

@@ -1,24 +1,9 @@
-// Unit tests of import's pure parts: which names are skipped, how changes are batched, how results are counted.
+// Unit tests of import's pure parts (how changes are batched, how results are counted) and of option checks.
 import { describe, expect, it } from 'vitest';
 import { base64Size, splitIntoBatches } from '../../cli/changeset-batches.js';
 import { addChangesetResults, emptyImportSummary, formatImportSummary } from '../../cli/import-summary.js';
-import { isSkippedFileName } from '../../cli/skipped-file.js';
 import { checkReplayOptions } from '../../cli/commands/replay.js';
 import { parseVersionOption } from '../../cli/version-option.js';
-
-describe('isSkippedFileName', () => {
-  it('skips dotfiles, artisync temp files and editor leftovers', () => {
-    for (const name of ['.hidden', '.artisync-ab12.tmp', 'api.xml.swp', 'api.xml~', '.#api.xml', 'x.tmp', '4913']) {
-      expect(isSkippedFileName(name), name).toBe(true);
-    }
-  });
-
-  it('keeps artifacts and placeholders', () => {
-    for (const name of ['admin--PizzaShackAPI_v1.0.0.xml', 'throttle.siddhiql', 'empty.txt', '49130.xml']) {
-      expect(isSkippedFileName(name), name).toBe(false);
-    }
-  });
-});
 
 describe('splitIntoBatches', () => {
   it('caps items per batch', () => {
