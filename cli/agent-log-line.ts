@@ -7,9 +7,13 @@ interface AgentLogFields {
   path?: string;
   label?: string;
   version?: number;
+  reason?: string;
+  written?: number | string[];
+  removed?: number | string[];
   err?: { message?: string };
 }
 
+const PINO_WARN_LEVEL = 40;
 const PINO_ERROR_LEVEL = 50;
 
 function parseLine(line: string): AgentLogFields | undefined {
@@ -30,20 +34,36 @@ function labelOf(fields: AgentLogFields): string {
   return typeof fields.label === 'string' ? ` (${fields.label})` : '';
 }
 
-/** A short line for an artifact event or an error in `source`'s log, or undefined for everything else. */
+function countOf(value: number | string[] | undefined): number {
+  if (typeof value === 'number') return value;
+  return Array.isArray(value) ? value.length : 0;
+}
+
+function describePathEvent(who: string, msg: string, path: string, fields: AgentLogFields): string | undefined {
+  if (/override/i.test(msg)) return `${who} override kept: ${path} — ${msg}`;
+  if (/invalid|reject|refus/i.test(msg)) return `${who} refused ${path}: ${fields.reason ?? fields.err?.message ?? msg}`;
+  if (/remov|delet|undeploy/i.test(msg)) return `${who} ✗ ${path}${versionOf(fields)}${labelOf(fields)} removed`;
+  if (/appl|writ|deploy|materiali/i.test(msg)) return `${who} ← ${path}${versionOf(fields)}${labelOf(fields)}`;
+  if (/push|publish/i.test(msg)) return `${who} → ${path}${versionOf(fields)}${labelOf(fields)}`;
+  return undefined;
+}
+
+/** A short line for an artifact event, a sync summary or a problem in `source`'s log; undefined for the rest. */
 export function describeAgentLogLine(source: string, line: string): string | undefined {
   const fields = parseLine(line);
   if (fields === undefined || typeof fields.msg !== 'string') return undefined;
   const msg = fields.msg;
   const who = source.padEnd(10);
-  const path = typeof fields.path === 'string' ? fields.path : undefined;
-  if (path !== undefined) {
-    if (/override/i.test(msg)) return `${who} override kept: ${path}${labelOf(fields)} — ${msg}`;
-    if (/invalid|reject/i.test(msg)) return `${who} refused ${path}: ${fields.err?.message ?? msg}`;
-    if (/remov|delet|undeploy/i.test(msg)) return `${who} ✗ ${path}${versionOf(fields)}${labelOf(fields)} removed`;
-    if (/appl|writ|deploy|materiali/i.test(msg)) return `${who} ← ${path}${versionOf(fields)}${labelOf(fields)}`;
-    if (/push|publish/i.test(msg)) return `${who} → ${path}${versionOf(fields)}${labelOf(fields)}`;
+  if (typeof fields.path === 'string') {
+    const shown = describePathEvent(who, msg, fields.path, fields);
+    if (shown !== undefined) return shown;
   }
-  if ((fields.level ?? 0) >= PINO_ERROR_LEVEL) return `${who} error: ${msg}${fields.err?.message === undefined ? '' : `: ${fields.err.message}`}`;
+  const written = countOf(fields.written);
+  const removed = countOf(fields.removed);
+  if (written + removed > 0) return `${who} ← ${written} written, ${removed} removed (${msg})`;
+  const level = fields.level ?? 0;
+  const why = fields.err?.message === undefined ? '' : `: ${fields.err.message}`;
+  if (level >= PINO_ERROR_LEVEL) return `${who} error: ${msg}${why}`;
+  if (level >= PINO_WARN_LEVEL) return `${who} warning: ${msg}${why}`;
   return undefined;
 }

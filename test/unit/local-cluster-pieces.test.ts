@@ -40,10 +40,18 @@ describe('describeAgentLogLine', () => {
     expect(describeAgentLogLine('gateway-2', line({ msg: 'artifact removed', path: 'p.xml' }))).toBe('gateway-2  ✗ p.xml removed');
     expect(describeAgentLogLine('gateway-1', line({ msg: 'override detected', path: 'p.xml' }))).toMatch(/override kept: p\.xml/);
     expect(describeAgentLogLine('publisher', line({ msg: 'artifact invalid', path: 'p.xml', err: { message: 'not well-formed' } }))).toBe('publisher  refused p.xml: not well-formed');
+    expect(describeAgentLogLine('publisher', line({ level: 40, msg: 'invalid artifact not published', path: 'p.xml', reason: 'unclosed tag' }))).toBe('publisher  refused p.xml: unclosed tag');
+  });
+
+  it('summarises changesets applied by count', () => {
+    expect(describeAgentLogLine('gateway-1', line({ msg: 'changesets applied', written: 3, removed: 1, entries: 2 }))).toBe('gateway-1  ← 3 written, 1 removed (changesets applied)');
+    expect(describeAgentLogLine('gateway-2', line({ level: 40, msg: 'drift repaired', written: ['a', 'b'], removed: [] }))).toBe('gateway-2  ← 2 written, 0 removed (drift repaired)');
+    expect(describeAgentLogLine('gateway-2', line({ msg: 'startup sync done', written: 0, removed: 0 }))).toBeUndefined();
   });
 
   it('shows errors and stays quiet about everything else', () => {
     expect(describeAgentLogLine('gateway-1', line({ level: 50, msg: 'redis unavailable', err: { message: 'ECONNREFUSED' } }))).toBe('gateway-1  error: redis unavailable: ECONNREFUSED');
+    expect(describeAgentLogLine('publisher', line({ level: 40, msg: 'hub unreachable; changes kept pending' }))).toBe('publisher  warning: hub unreachable; changes kept pending');
     expect(describeAgentLogLine('gateway-1', line({ msg: 'agent started' }))).toBeUndefined();
     expect(describeAgentLogLine('gateway-1', 'not json')).toBeUndefined();
     expect(describeAgentLogLine('gateway-1', '{broken')).toBeUndefined();
