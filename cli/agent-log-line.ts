@@ -40,7 +40,7 @@ function countOf(value: number | string[] | undefined): number {
 }
 
 function describePathEvent(who: string, msg: string, path: string, fields: AgentLogFields): string | undefined {
-  if (/override/i.test(msg)) return `${who} override kept: ${path} — ${msg}`;
+  if (/override/i.test(msg)) return `${who} ! ${path} (${msg})`;
   if (/invalid|reject|refus/i.test(msg)) return `${who} refused ${path}: ${fields.reason ?? fields.err?.message ?? msg}`;
   if (/remov|delet|undeploy/i.test(msg)) return `${who} ✗ ${path}${versionOf(fields)}${labelOf(fields)} removed`;
   if (/appl|writ|deploy|materiali/i.test(msg)) return `${who} ← ${path}${versionOf(fields)}${labelOf(fields)}`;

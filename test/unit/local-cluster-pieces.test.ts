@@ -38,7 +38,7 @@ describe('describeAgentLogLine', () => {
   it('shows pushes, removals, overrides and refusals', () => {
     expect(describeAgentLogLine('publisher', line({ msg: 'artifact pushed', path: 'p.xml', version: 1 }))).toBe('publisher  → p.xml v1');
     expect(describeAgentLogLine('gateway-2', line({ msg: 'artifact removed', path: 'p.xml' }))).toBe('gateway-2  ✗ p.xml removed');
-    expect(describeAgentLogLine('gateway-1', line({ msg: 'override detected', path: 'p.xml' }))).toMatch(/override kept: p\.xml/);
+    expect(describeAgentLogLine('gateway-1', line({ msg: 'override detected', path: 'p.xml' }))).toBe('gateway-1  ! p.xml (override detected)');
     expect(describeAgentLogLine('publisher', line({ msg: 'artifact invalid', path: 'p.xml', err: { message: 'not well-formed' } }))).toBe('publisher  refused p.xml: not well-formed');
     expect(describeAgentLogLine('publisher', line({ level: 40, msg: 'invalid artifact not published', path: 'p.xml', reason: 'unclosed tag' }))).toBe('publisher  refused p.xml: unclosed tag');
   });
