@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isIgnoredName } from '../../core/ignored-file.js';
-import { CLI_ENTRY } from '../support/cli-process.js';
+import { CLI_ENTRY, runCli } from '../support/cli-process.js';
 import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -82,4 +82,10 @@ describe('artisync up', () => {
     expect(await exited, output).toBe(0);
     expect(await processesMentioning(demo)).toEqual([]);
   }, 120_000);
+
+  it('exits 1 saying how to install redis-server when it is not on PATH', async () => {
+    const run = await runCli(['up', '--dir', join(dir, 'no-redis')], { env: { PATH: join(dir, 'empty-path') } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('artisync: redis-server is not on PATH: install it (e.g. apt-get install redis-server) and run artisync up again\n');
+  });
 });
