@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerHubCommand } from './commands/hub.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerExportCommand } from './commands/export.js';
@@ -21,6 +22,7 @@ const program = new Command('artisync')
   .exitOverride();
 
 registerAgentCommand(program);
+registerHubCommand(program);
 registerValidateCommand(program);
 registerImportCommand(program);
 registerExportCommand(program);
