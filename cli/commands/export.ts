@@ -55,8 +55,12 @@ export function registerExportCommand(program: Command): void {
       return withHub(options, async (hub) => {
         const snapshot = await hub.snapshot(label);
         const bar = new ProgressBar(progressSinkForTerminal(process.stdout, process.stderr), snapshot.artifacts.length, 'files');
-        await exportAll(hub, out, snapshot.artifacts, bar);
-        bar.finish();
+        try {
+          await exportAll(hub, out, snapshot.artifacts, bar);
+        } finally {
+          // End the bar's line so an error message starts on a fresh one.
+          bar.finish();
+        }
         process.stdout.write(`exported ${snapshot.artifacts.length} artifacts of ${label} at revision ${snapshot.revision} to ${out}\n`);
         return 0;
       });

@@ -51,13 +51,17 @@ export function registerImportCommand(program: Command): void {
       summary.rejected.push(...walk.refused);
       const batches = splitIntoBatches(walk.files, (file) => base64Size(file.size), IMPORT_BATCH_LIMITS);
       const bar = new ProgressBar(progressSinkForTerminal(process.stdout, process.stderr), walk.files.length, 'files');
-      await withHub(options, async (hub) => {
-        for (const batch of batches) {
-          await pushBatch(hub, label, batch, summary);
-          bar.advance(batch.length);
-        }
-      });
-      bar.finish();
+      try {
+        await withHub(options, async (hub) => {
+          for (const batch of batches) {
+            await pushBatch(hub, label, batch, summary);
+            bar.advance(batch.length);
+          }
+        });
+      } finally {
+        // End the bar's line so an error message starts on a fresh one.
+        bar.finish();
+      }
       process.stdout.write(options.json === true ? `${JSON.stringify({ label, ...summary }, null, 2)}\n` : formatImportSummary(label, summary));
       return summary.rejected.length === 0 ? 0 : 1;
     }),
