@@ -1,0 +1,120 @@
+// Makes chosen paths on disk equal to the winning label's head: the one write path of startup sync, stream, drift and admin.
+import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { atomicWrite } from '../fs/atomic-write.js';
+import type { GatewayContext } from './gateway-context.js';
+import { winnerOf, type DesiredArtifact } from './label-precedence.js';
+import { materialize, type PlannedWrite } from './materializer.js';
+
+/** How a reconcile compares. */
+export interface ReconcileOptions {
+  /** What is on disk now (path → sha256); without it the applied record stands for the disk. */
+  disk?: ReadonlyMap<string, string>;
+  /** First start: replaced files are copied under state_dir/backup first. */
+  firstStart?: boolean;
+  /** Paths written even when held as overrides, and removed when the hub lacks them (override clear, redeploy). */
+  force?: ReadonlySet<string>;
+  /** Largest number of files landed in one materialize; a stream batch is never split. */
+  chunkSize?: number;
+}
+
+/** What a reconcile changed. */
+export interface ReconcileResult {
+  written: string[];
+  removed: string[];
+}
+
+interface Work {
+  writes: Array<{ path: string; desired: DesiredArtifact; backup: boolean }>;
+  removes: Array<{ path: string; backup: boolean }>;
+}
+
+/** Brings `paths` to the hub's winning versions, leaving overrides alone; failures land in ctx.failed and are thrown. */
+export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+  const work = planWork(ctx, paths, options);
+  const result: ReconcileResult = { written: [], removed: [] };
+  const size = options.chunkSize ?? Number.POSITIVE_INFINITY;
+  for (let start = 0; start < Math.max(work.writes.length, work.removes.length); start += size) {
+    const chunk: Work = { writes: work.writes.slice(start, start + size), removes: work.removes.slice(start, start + size) };
+    await landChunk(ctx, chunk);
+    result.written.push(...chunk.writes.map((item) => item.path));
+    result.removed.push(...chunk.removes.map((item) => item.path));
+  }
+  return result;
+}
+
+function planWork(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions): Work {
+  const work: Work = { writes: [], removes: [] };
+  for (const path of new Set(paths)) {
+    const desired = winnerOf(path, ctx.settings.labels, ctx.views);
+    const forced = options.force?.has(path) === true;
+    if (ctx.overrides.has(path) && !forced) {
+      if (desired !== undefined) ctx.overrides.recordHubVersion(path, desired.label, desired.version);
+      continue;
+    }
+    const entry = ctx.record.get(path);
+    const current = options.disk === undefined ? (entry?.sha256 ?? null) : (options.disk.get(path) ?? null);
+    const extra = ctx.record.extras.has(path);
+    if (desired !== undefined) {
+      if (current === desired.sha256) ctx.record.set(path, { label: desired.label, version: desired.version, sha256: desired.sha256 });
+      else work.writes.push({ path, desired, backup: current !== null && (options.firstStart === true || extra || forced) });
+      ctx.record.extras.delete(path);
+    } else if (current !== null && (entry?.sha256 != null || forced)) {
+      work.removes.push({ path, backup: forced && entry?.sha256 == null });
+    }
+  }
+  return work;
+}
+
+async function landChunk(ctx: GatewayContext, work: Work): Promise<void> {
+  if (work.writes.length === 0 && work.removes.length === 0) return;
+  const blobs = await ctx.redis.blobs(work.writes.map((item) => item.desired.sha256));
+  const writes: PlannedWrite[] = [];
+  for (const item of work.writes) {
+    const data = blobs.get(item.desired.sha256);
+    if (data === undefined) {
+      markFailed(ctx, [item.path], `blob ${item.desired.sha256} is missing in Redis`);
+      throw new Error(`blob ${item.desired.sha256} of ${item.path} is missing in Redis`);
+    }
+    writes.push({ path: item.path, data });
+  }
+  for (const item of [...work.writes, ...work.removes]) if (item.backup) await backUp(ctx, item.path);
+  const deps = { fs: ctx.fs, serverRoot: ctx.settings.serverRoot, rankOf: ctx.rankOf, writeConcurrency: ctx.settings.writeConcurrency };
+  const touched = [...work.writes.map((item) => item.path), ...work.removes.map((item) => item.path)];
+  try {
+    await materialize({ writes, removes: work.removes.map((item) => item.path) }, deps, async () => {
+      for (const item of work.writes) ctx.record.stage(item.path, item.desired.label, item.desired.version, item.desired.sha256);
+      for (const item of work.removes) stageRemoval(ctx, item.path);
+      await ctx.record.save();
+    });
+  } catch (err) {
+    markFailed(ctx, touched, (err as Error).message);
+    throw err;
+  }
+  ctx.record.commit(touched);
+  ctx.record.saveSoon();
+  for (const path of touched) ctx.failed.delete(path);
+}
+
+function stageRemoval(ctx: GatewayContext, path: string): void {
+  const entry = ctx.record.get(path);
+  const tombstone = entry === undefined ? undefined : ctx.views.get(entry.label)?.get(path);
+  ctx.record.stage(path, entry?.label ?? '', tombstone?.version ?? entry?.version ?? 0, null);
+}
+
+function markFailed(ctx: GatewayContext, paths: readonly string[], reason: string): void {
+  for (const path of paths) ctx.failed.set(path, reason);
+}
+
+/** Copies the file at `path` to state_dir/backup/<path> before the hub's version replaces it. */
+async function backUp(ctx: GatewayContext, path: string): Promise<void> {
+  let data: Buffer;
+  try {
+    data = await readFile(posix.join(ctx.settings.serverRoot, path));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  await atomicWrite(ctx.fs, posix.join(ctx.settings.stateDir, 'backup', path), data);
+  ctx.logger.info({ path, backup: posix.join(ctx.settings.stateDir, 'backup', path) }, 'local file backed up before replacing it');
+}
