@@ -3,6 +3,10 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerOverrideCommand } from './commands/override.js';
+import { registerRedeployCommand } from './commands/redeploy.js';
+import { registerUndeployCommand } from './commands/undeploy.js';
+import { registerVerifyCommand } from './commands/verify.js';
 
 const program = new Command('artisync')
   .description('Keeps WSO2 API Manager gateway artifacts in sync through a hub backed by Redis Streams')
@@ -11,6 +15,10 @@ const program = new Command('artisync')
   .exitOverride();
 
 registerAgentCommand(program);
+registerOverrideCommand(program);
+registerRedeployCommand(program);
+registerUndeployCommand(program);
+registerVerifyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

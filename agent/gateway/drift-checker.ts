@@ -2,7 +2,7 @@
 import { EMPTY_DIGEST } from '../../core/label-digest.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
 import type { GatewayContext } from './gateway-context.js';
-import { desiredState, viewDigest } from './label-precedence.js';
+import { desiredState, viewDigest, type LabelHead } from './label-precedence.js';
 import { reconcilePaths } from './path-reconciler.js';
 import { loadLabelSnapshot } from './startup-sync.js';
 import { compareStreamIds, maxStreamId } from './stream-id.js';
@@ -24,7 +24,7 @@ export async function checkDrift(ctx: GatewayContext): Promise<Verification> {
       const known = maxStreamId(ctx.appliedRevision.get(label) ?? '0-0', ctx.syncedRevision.get(label) ?? '0-0');
       // Behind is lag, not drift: the consumer will bring those entries.
       if (compareStreamIds(hub.revision, known) > 0) continue;
-      const view = ctx.views.get(label) ?? new Map();
+      const view = ctx.views.get(label) ?? new Map<string, LabelHead>();
       if ((hub.digest ?? EMPTY_DIGEST) === viewDigest(view)) continue;
       ok = false;
       const before = [...view.keys()];
@@ -60,7 +60,7 @@ function recordMismatches(ctx: GatewayContext): string[] {
   const stray: string[] = [];
   for (const [path, want] of desired) if (!ctx.overrides.has(path) && ctx.record.get(path)?.sha256 !== want.sha256) stray.push(path);
   for (const path of ctx.record.paths()) {
-    if (!desired.has(path) && !ctx.overrides.has(path) && ctx.record.get(path)?.sha256 != null) stray.push(path);
+    if (!desired.has(path) && !ctx.overrides.has(path) && (ctx.record.get(path)?.sha256 ?? null) !== null) stray.push(path);
   }
   return stray;
 }

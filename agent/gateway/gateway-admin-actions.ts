@@ -40,7 +40,7 @@ export interface VerifyReport {
 export function listArtifacts(ctx: GatewayContext): ArtifactStatus[] {
   const desired = desiredState(ctx.settings.labels, ctx.views);
   const paths = new Set([...desired.keys(), ...ctx.overrides.list().map((item) => item.path), ...ctx.failed.keys()]);
-  for (const path of ctx.record.paths()) if (ctx.record.get(path)?.sha256 != null) paths.add(path);
+  for (const path of ctx.record.paths()) if ((ctx.record.get(path)?.sha256 ?? null) !== null) paths.add(path);
   return [...paths].sort().map((path) => statusOf(ctx, path));
 }
 
@@ -48,7 +48,7 @@ export function listArtifacts(ctx: GatewayContext): ArtifactStatus[] {
 export function getArtifact(ctx: GatewayContext, rawPath: string): ArtifactStatus {
   const path = parseArtifactPath(rawPath);
   const status = statusOf(ctx, path);
-  if (status.label === undefined && status.appliedSha256 == null && status.override === undefined && status.error === undefined) {
+  if (status.label === undefined && (status.appliedSha256 ?? null) === null && status.override === undefined && status.error === undefined) {
     throw new NotFoundError('ARTISYNC_NOT_FOUND', `no artifact ${path} on this node or in labels ${ctx.settings.labels.join(', ')}`, { subject: path });
   }
   return status;
@@ -78,7 +78,7 @@ export async function undeploy(ctx: GatewayContext, rawPath: string): Promise<vo
   await ctx.queue.run(async () => {
     const desired = winnerOf(path, ctx.settings.labels, ctx.views);
     const entry = ctx.record.get(path);
-    if (desired === undefined && entry?.sha256 == null) {
+    if (desired === undefined && (entry?.sha256 ?? null) === null) {
       throw new NotFoundError('ARTISYNC_NOT_FOUND', `no artifact ${path} deployed by this gateway`, { subject: path });
     }
     ctx.record.stage(path, desired?.label ?? entry?.label ?? '', desired?.version ?? entry?.version ?? 0, null);

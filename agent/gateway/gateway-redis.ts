@@ -166,7 +166,7 @@ export class GatewayRedis {
     if (typeof maxDeleted === 'string') return compareStreamIds(maxDeleted, position) > 0;
     // Redis 6.2 does not say what was trimmed: an oldest entry past the next id we expect is the best sign.
     const first = info.get('first-entry') as [string, unknown] | null | undefined;
-    return first != null && position !== '0-0' && compareStreamIds(first[0], position) > 0 && Number(info.get('length')) > 0 && !isNext(position, first[0]);
+    return first !== null && first !== undefined && position !== '0-0' && compareStreamIds(first[0], position) > 0 && Number(info.get('length')) > 0 && !isNext(position, first[0]);
   }
 
   /** Ends a blocking read in progress (it rejects) so a stopping consumer need not wait for BLOCK to expire. */

@@ -56,10 +56,10 @@ export class GatewayRole implements AgentRole, EchoFilter {
     const fs = fsPromises as unknown as AtomicFs & StateFs;
     await fsPromises.mkdir(config.state_dir, { recursive: true });
     const metrics = deps.metrics ?? NO_METRICS;
-    let role: GatewayRole | undefined;
+    const holder: { role?: GatewayRole } = {};
     const redis = new GatewayRedis(config.redis_url, {
-      onReconnect: () => role?.afterReconnect(),
-      onError: (err) => role?.noteRedisError(err),
+      onReconnect: () => holder.role?.afterReconnect(),
+      onError: (err) => holder.role?.noteRedisError(err),
     });
     const ctx: GatewayContext = {
       settings: {
@@ -85,7 +85,8 @@ export class GatewayRole implements AgentRole, EchoFilter {
       overrides: await OverrideTracker.load(fs, config.state_dir),
       failed: new Map(),
     };
-    role = new GatewayRole(deps, ctx);
+    const role = new GatewayRole(deps, ctx);
+    holder.role = role;
     await role.begin();
     return role;
   }

@@ -52,15 +52,15 @@ function planWork(ctx: GatewayContext, paths: Iterable<string>, options: Reconci
       if (desired !== undefined) ctx.overrides.recordHubVersion(path, desired.label, desired.version);
       continue;
     }
-    const entry = ctx.record.get(path);
-    const current = options.disk === undefined ? (entry?.sha256 ?? null) : (options.disk.get(path) ?? null);
+    const recorded = ctx.record.get(path)?.sha256 ?? null;
+    const current = options.disk === undefined ? recorded : (options.disk.get(path) ?? null);
     const extra = ctx.record.extras.has(path);
     if (desired !== undefined) {
       if (current === desired.sha256) ctx.record.set(path, { label: desired.label, version: desired.version, sha256: desired.sha256 });
       else work.writes.push({ path, desired, backup: current !== null && (options.firstStart === true || extra || forced) });
       ctx.record.extras.delete(path);
-    } else if (current !== null && (entry?.sha256 != null || forced)) {
-      work.removes.push({ path, backup: forced && entry?.sha256 == null });
+    } else if (current !== null && (recorded !== null || forced)) {
+      work.removes.push({ path, backup: forced && recorded === null });
     }
   }
   return work;
