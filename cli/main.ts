@@ -6,6 +6,7 @@ import { registerAgentCommand } from './commands/agent.js';
 import { registerOverrideCommand } from './commands/override.js';
 import { registerRedeployCommand } from './commands/redeploy.js';
 import { registerUndeployCommand } from './commands/undeploy.js';
+import { registerValidateCommand } from './commands/validate.js';
 import { registerVerifyCommand } from './commands/verify.js';
 
 const program = new Command('artisync')
@@ -18,6 +19,7 @@ registerAgentCommand(program);
 registerOverrideCommand(program);
 registerRedeployCommand(program);
 registerUndeployCommand(program);
+registerValidateCommand(program);
 registerVerifyCommand(program);
 
 try {

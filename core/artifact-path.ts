@@ -13,6 +13,7 @@ const MAX_PATH_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 255;
 const encoder = new TextEncoder();
 // A lone surrogate or U+FFFD is what invalid UTF-8 becomes once decoded to a JS string.
+const CONTROL_CHAR = new RegExp('[\\u0001-\\u001F\\u007F]');
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Checks a server-root-relative path and returns it as an ArtifactPath; throws PathError naming the path. */
@@ -20,6 +21,10 @@ export function parseArtifactPath(raw: string): ArtifactPath {
   const shown = JSON.stringify(raw);
   if (raw.length === 0) throw new PathError('ARTISYNC_PATH_INVALID', `empty artifact path`, { subject: raw });
   if (raw.includes('\0')) throw new PathError('ARTISYNC_PATH_INVALID', `artifact path ${shown} contains NUL`, { subject: raw });
+  // A newline or other control character would forge extra lines in logs and in `PATH:LINE:COL` output.
+  if (CONTROL_CHAR.test(raw)) {
+    throw new PathError('ARTISYNC_PATH_INVALID', `artifact path ${shown} contains a control character`, { subject: raw });
+  }
   if (raw.includes('\\')) throw new PathError('ARTISYNC_PATH_ESCAPES_TREE', `artifact path ${shown} contains a backslash`, { subject: raw });
   if (LONE_SURROGATE.test(raw) || raw.includes('\uFFFD')) {
     throw new PathError('ARTISYNC_PATH_INVALID', `artifact path ${shown} is not valid UTF-8`, { subject: raw });
@@ -52,7 +57,7 @@ export function treeOf(relative: string): SyncedTree | undefined {
 /** Turns an absolute file location under `serverRoot` into its ArtifactPath; throws PathError when it is outside. */
 export function toArtifactPath(serverRoot: string, absolutePath: string): ArtifactPath {
   const relative = posix.relative(posix.resolve(serverRoot), posix.resolve(absolutePath));
-  if (relative.startsWith('..') || posix.isAbsolute(relative)) {
+  if (relative === '..' || relative.startsWith('../') || posix.isAbsolute(relative)) {
     throw new PathError('ARTISYNC_PATH_ESCAPES_TREE', `${absolutePath} is outside the server root ${serverRoot}`, { subject: absolutePath });
   }
   return parseArtifactPath(relative);
