@@ -1,6 +1,8 @@
 // The gateway role: startup sync with retries, the stream consumer, drift checks, the override watcher and admin actions.
 import * as fsPromises from 'node:fs/promises';
 import type { FSWatcher } from 'chokidar';
+import type { ArtifactPath } from '../../core/artifact-path.js';
+import { deployRank } from '../../core/artifact-kind.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
 import type { AgentRole, AgentRoleDeps, EchoFilter, RoleReport } from '../agent-role.js';
 import type { AtomicFs } from '../fs/atomic-write.js';
@@ -22,8 +24,10 @@ import type { StateFs } from './json-state-file.js';
 /** What the composition root gives the gateway beyond a role's usual deps. */
 export interface GatewayDeps extends AgentRoleDeps {
   metrics?: GatewayMetrics;
-  /** Rename order of a changeset (lower first); core's deployRank once wired. */
+  /** Rename order of a changeset (lower first); core's deployRank unless a test injects another. */
   rankOf?: (path: string) => number;
+  /** The filesystem calls writes go through; node:fs/promises unless a test records them. */
+  fs?: AtomicFs & StateFs;
 }
 
 const NO_METRICS: GatewayMetrics = { observePropagationLag: () => undefined, countRepairs: () => undefined, setOverrides: () => undefined, countRedisError: () => undefined };
@@ -53,7 +57,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
   /** Loads state, starts the watcher (gateway-only nodes) and the sync loop; does not wait for the first sync. */
   static async start(deps: GatewayDeps): Promise<GatewayRole> {
     const { config, logger } = deps;
-    const fs = fsPromises as unknown as AtomicFs & StateFs;
+    const fs = deps.fs ?? fsPromises;
     await fsPromises.mkdir(config.state_dir, { recursive: true });
     const metrics = deps.metrics ?? NO_METRICS;
     const holder: { role?: GatewayRole } = {};
@@ -74,7 +78,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
       logger: logger.child({ role: 'gateway' }),
       redis,
       fs,
-      rankOf: deps.rankOf ?? (() => 0),
+      rankOf: deps.rankOf ?? ((path) => deployRank(path as ArtifactPath)),
       clock: () => Date.now(),
       metrics,
       queue: new SerialQueue(),

@@ -1,6 +1,7 @@
 // Makes chosen paths on disk equal to the winning label's head: the one write path of startup sync, stream, drift and admin.
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { parseArtifactPath } from '../../core/artifact-path.js';
 import { atomicWrite } from '../fs/atomic-write.js';
 import type { GatewayContext } from './gateway-context.js';
 import { winnerOf, type DesiredArtifact } from './label-precedence.js';
@@ -46,6 +47,7 @@ export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string
 function planWork(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions): Work {
   const work: Work = { writes: [], removes: [] };
   for (const path of new Set(paths)) {
+    if (!isSafePath(ctx, path)) continue;
     const desired = winnerOf(path, ctx.settings.labels, ctx.views);
     const forced = options.force?.has(path) === true;
     if (ctx.overrides.has(path) && !forced) {
@@ -94,6 +96,17 @@ async function landChunk(ctx: GatewayContext, work: Work): Promise<void> {
   ctx.record.commit(touched);
   ctx.record.saveSoon();
   for (const path of touched) ctx.failed.delete(path);
+}
+
+/** Redis is read directly, so a path that could escape the trees is refused here too (SPEC.md guarantee 10). */
+function isSafePath(ctx: GatewayContext, path: string): boolean {
+  try {
+    parseArtifactPath(path);
+    return true;
+  } catch (err) {
+    ctx.logger.error({ err, path }, 'refusing an unsafe artifact path from Redis');
+    return false;
+  }
 }
 
 function stageRemoval(ctx: GatewayContext, path: string): void {

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startGateway, type GatewayRole } from '../../agent/gateway/gateway-role.js';
+import { startGateway, type GatewayDeps, type GatewayRole } from '../../agent/gateway/gateway-role.js';
 import { HubClient } from '../../agent/hub-client.js';
 import { resolveConfig, type AgentConfig } from '../../core/config-schema.js';
 import { scanDisk } from '../../agent/gateway/disk-scan.js';
@@ -19,6 +19,7 @@ export interface HarnessOptions {
   retryMs?: number;
   verifyIntervalMs?: number;
   onDeploy?: string[];
+  fs?: GatewayDeps['fs'];
 }
 
 /** An agent config for a gateway under test. */
@@ -53,7 +54,7 @@ export async function startTestGateway(options: HarnessOptions): Promise<Gateway
   const config = gatewayConfig(options);
   const logger = pino({ level: process.env.ARTISYNC_TEST_LOG ?? 'silent' });
   const hub = new HubClient({ hubUrl: config.hub_url, token: undefined });
-  return startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false } });
+  return startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, fs: options.fs });
 }
 
 /** A tree's files as path → content. */

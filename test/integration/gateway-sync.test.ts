@@ -1,4 +1,5 @@
 // Gateway against a real redis-server seeded in the hub's layout: startup sync, consume, acks, crash re-delivery, trims, drift.
+import * as nodeFs from 'node:fs/promises';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -173,6 +174,28 @@ describe('consuming', () => {
     await waitFor(async () => (await readFile(marker, 'utf8').catch(() => '')).includes('1'), { message: 'hook output' });
     await seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
     await expectTree({ [API]: '<api/>', [EP]: '<endpoint/>' });
+  });
+});
+
+describe('changeset order', () => {
+  it('renames the endpoints of a changeset before the API that names them', async () => {
+    const renames: string[] = [];
+    const fs = { ...nodeFs, rename: async (from: string, to: string) => {
+      if (to.startsWith(join(dir, 'server'))) renames.push(to.slice(join(dir, 'server').length + 1));
+      await nodeFs.rename(from, to);
+    } } as unknown as NonNullable<HarnessOptions['fs']>;
+    await start({ fs });
+    const EP2 = 'synapse-configs/default/endpoints/PizzaShackAPI--v1.0.0_APIsandboxEndpoint.xml';
+    await seeder.commit(LABEL, [{ path: API, content: '<api/>' }, { path: EP, content: '<endpoint/>' }, { path: EP2, content: '<endpoint/>' }]);
+    await expectTree({ [API]: '<api/>', [EP]: '<endpoint/>', [EP2]: '<endpoint/>' });
+    expect(renames).toEqual([EP, EP2, API]);
+  });
+
+  it('refuses paths from Redis that would escape the trees', async () => {
+    await seeder.commit(LABEL, [{ path: 'synapse-configs/default/../../../escaped.xml', content: '<api/>' }, { path: EP, content: '<endpoint/>' }]);
+    await start();
+    await expectTree({ [EP]: '<endpoint/>' });
+    await expect(readFile(join(dir, 'escaped.xml'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });
 
