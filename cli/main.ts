@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerHubCommand } from './commands/hub.js';
 import { registerOverrideCommand } from './commands/override.js';
 import { registerRedeployCommand } from './commands/redeploy.js';
 import { registerUndeployCommand } from './commands/undeploy.js';
@@ -16,6 +17,7 @@ const program = new Command('artisync')
   .exitOverride();
 
 registerAgentCommand(program);
+registerHubCommand(program);
 registerOverrideCommand(program);
 registerRedeployCommand(program);
 registerUndeployCommand(program);

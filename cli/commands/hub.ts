@@ -1,0 +1,13 @@
+// `artisync hub`: runs the HTTP service that validates and stores artifacts.
+import type { Command } from 'commander';
+import { runHub } from '../../hub/main.js';
+import { commandAction } from '../command-action.js';
+import { addConfigOptions, loadConfig } from '../config-loader.js';
+
+/** Registers `artisync hub [--config hub.toml]`. */
+export function registerHubCommand(program: Command): void {
+  const command = program.command('hub').description('run the hub: the HTTP service that validates, versions and fans out artifacts');
+  addConfigOptions(command, 'hub').action(
+    commandAction(async (options: Record<string, unknown>) => runHub(loadConfig('hub', options, process.env))),
+  );
+}

@@ -1,0 +1,93 @@
+// Composition root of `artisync hub`: config → logger → Redis → app → listen → SIGTERM/SIGINT graceful close.
+import { readFileSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import type { HubConfig } from '../core/config-schema.js';
+import { ConfigError } from '../core/errors.js';
+import { validateArtifact } from '../core/validate-artifact.js';
+import { buildHubApp } from './hub-app.js';
+import type { HubDeps } from './hub-deps.js';
+import { createHubMetrics } from './hub-metrics.js';
+import { warnIfRedisNotPersistent } from './redis-persistence-check.js';
+import { createRedisConnection } from './store/redis-connection.js';
+import { RedisArtifactStore, type RedisClient } from './store/redis-artifact-store.js';
+import { RedisNodeRegistry } from './store/redis-node-registry.js';
+import { parseTokensFile, TokenRegistry } from './token-registry.js';
+
+/** Reads tokens_file; refuses to go on without tokens unless insecure. */
+export function loadTokens(config: Pick<HubConfig, 'tokens_file' | 'insecure'>): TokenRegistry | undefined {
+  let tokens = new Map<string, string>();
+  if (config.tokens_file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(config.tokens_file, 'utf8');
+    } catch (err) {
+      throw new ConfigError('ARTISYNC_CONFIG_INVALID', `config key tokens_file: cannot read ${config.tokens_file}: ${(err as Error).message}`, { subject: 'tokens_file', cause: err });
+    }
+    tokens = parseTokensFile(text, config.tokens_file);
+  }
+  if (tokens.size > 0) return new TokenRegistry(tokens);
+  if (config.insecure) return undefined;
+  throw new ConfigError('ARTISYNC_CONFIG_INVALID', 'config key tokens_file: no tokens, so every request would be refused; set tokens_file or pass --insecure', { subject: 'tokens_file' });
+}
+
+function loadTls(config: HubConfig): HubDeps['https'] {
+  if (config.tls_cert === undefined && config.tls_key === undefined) return undefined;
+  if (config.tls_cert === undefined || config.tls_key === undefined) {
+    throw new ConfigError('ARTISYNC_CONFIG_INVALID', 'config keys tls_cert and tls_key: set both or neither', { subject: config.tls_cert === undefined ? 'tls_cert' : 'tls_key' });
+  }
+  try {
+    return { cert: readFileSync(config.tls_cert), key: readFileSync(config.tls_key) };
+  } catch (err) {
+    throw new ConfigError('ARTISYNC_CONFIG_INVALID', `config key tls_cert/tls_key: ${(err as Error).message}`, { subject: 'tls_cert', cause: err });
+  }
+}
+
+/** Creates the hub's logger: JSON lines for journald, secrets redacted. */
+export function createHubLogger(config: HubConfig): Logger {
+  return pino({ level: config.log_level, base: { service: 'artisync-hub' }, redact: ['token', '*.token', 'headers.authorization', 'req.headers.authorization'] });
+}
+
+/** Runs the hub until SIGTERM or SIGINT; resolves with the exit status. */
+export async function runHub(config: HubConfig): Promise<number> {
+  const tokens = loadTokens(config);
+  const https = loadTls(config);
+  const logger = createHubLogger(config);
+  if (tokens === undefined) logger.warn('running without tokens (--insecure): anyone who reaches the hub can change artifacts');
+  const redis = createRedisConnection(config.redis_url, { connectionName: 'artisync-hub' });
+  redis.on('error', (err: Error) => logger.warn({ err }, 'Redis connection error'));
+  try {
+    await warnIfRedisNotPersistent(redis, logger);
+    const app = await buildHubApp(composeDeps(config, redis, logger, tokens, https));
+    const separator = config.listen.lastIndexOf(':');
+    const address = await app.listen({ host: config.listen.slice(0, separator), port: Number(config.listen.slice(separator + 1)) });
+    logger.info({ address, tls: https !== undefined }, 'hub listening');
+    const signal = await waitForSignal();
+    logger.info({ signal }, 'hub stopping');
+    await app.close();
+    logger.info('hub stopped');
+    return 0;
+  } finally {
+    // Also on a failed start (port taken, bad TLS key), so the open connection does not keep the process alive.
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}
+
+function composeDeps(
+  config: HubConfig, redis: RedisClient, logger: Logger, tokens: TokenRegistry | undefined, https: HubDeps['https'],
+): HubDeps {
+  const metrics = createHubMetrics();
+  const now = (): number => Date.now();
+  const store = new RedisArtifactStore(redis, {
+    historyLimit: config.history_limit, streamMaxlen: config.stream_maxlen, conflictPolicy: config.conflict_policy, now,
+    observeLatency: (operation, seconds) => metrics.redisLatency.observe({ operation }, seconds),
+  });
+  const nodes = new RedisNodeRegistry(redis, now);
+  return { config, logger, store, nodes, validate: validateArtifact, tokens, metrics, now, ...(https === undefined ? {} : { https }) };
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+}
