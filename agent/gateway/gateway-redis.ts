@@ -1,8 +1,9 @@
 // Every Redis call a gateway makes: consistent snapshots, consumer groups, blocking reads, acks and blobs.
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { decodeBlob } from '../../core/blob-codec.js';
 import type { ArtifactHead } from '../../core/hub-api.js';
 import { redisKeys } from '../../core/redis-keys.js';
+import { parseRedisUrl } from '../../core/redis-url.js';
 import { compareStreamIds } from './stream-id.js';
 
 /** A label's heads, digest and last revision, read in one MULTI so they agree with each other. */
@@ -37,18 +38,28 @@ export interface GatewayRedisEvents {
   onError: (err: Error) => void;
 }
 
+type Connection = Redis | Cluster;
+
+/** Opens a connection (plain, Sentinel or Cluster) for a redis_url. */
+function connect(url: string, extra: RedisOptions): Connection {
+  const spec = parseRedisUrl(url);
+  if (spec.kind === 'cluster') return new Cluster(spec.nodes, { redisOptions: { ...extra, ...spec.options.redisOptions } });
+  return new Redis({ ...extra, ...spec.options });
+}
+
 type RawEntries = Array<[string, Array<[string, string[] | null]>]> | null;
 
 /** The gateway's two Redis connections: one for commands, one for blocking reads. */
 export class GatewayRedis {
-  private readonly command: Redis;
-  private readonly blocking: Redis;
+  private readonly command: Connection;
+  private readonly blocking: Connection;
   private readonly labelOfKey = new Map<string, string>();
   private connectedOnce = false;
 
   constructor(url: string, events: GatewayRedisEvents) {
-    this.command = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
-    this.blocking = this.command.duplicate({ maxRetriesPerRequest: null });
+    this.command = connect(url, { maxRetriesPerRequest: 3, connectionName: 'artisync-gateway' });
+    // Blocking reads wait through a Redis restart instead of failing; the command connection fails fast.
+    this.blocking = connect(url, { maxRetriesPerRequest: null, connectionName: 'artisync-gateway-read' });
     this.command.on('ready', () => {
       if (this.connectedOnce) events.onReconnect();
       this.connectedOnce = true;

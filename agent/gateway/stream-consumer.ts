@@ -1,5 +1,6 @@
 // Reads the node's consumer group on every label stream and lands each batch of changesets, acking only what is on disk.
 import { decodeChangeEvent } from '../../core/change-event.js';
+import { ArtisyncError } from '../../core/errors.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
 import type { GatewayContext } from './gateway-context.js';
 import { applyToView, type LabelHead } from './label-precedence.js';
@@ -13,7 +14,7 @@ const READ_COUNT = 100;
 const BLOCK_MS = 2_000;
 
 /** Thrown when an entry the node still needs is gone from the stream: only a full startup sync recovers it. */
-export class StreamTrimmedError extends Error {}
+export class StreamTrimmedError extends ArtisyncError {}
 
 /** What the consumer tells its owner after each landed batch. */
 export type BatchListener = (result: ReconcileResult, entries: number) => void;
@@ -65,7 +66,7 @@ export class StreamConsumer {
       if (compareStreamIds(entry.id, this.ctx.syncedRevision.get(entry.label) ?? '0-0') <= 0) continue;
       if (entry.fields === null) {
         await this.acknowledge(new Map([[entry.label, [entry.id]]]));
-        throw new StreamTrimmedError(`pending entry ${entry.id} of label ${entry.label} was trimmed from the stream`);
+        throw new StreamTrimmedError('ARTISYNC_STREAM_TRIMMED', `pending entry ${entry.id} of label ${entry.label} was trimmed from the stream`, { subject: entry.label });
       }
       const event = decodeChangeEvent(entry.id, entry.fields);
       const view = this.viewOf(entry.label);
