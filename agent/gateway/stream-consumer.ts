@@ -2,6 +2,7 @@
 import { decodeChangeEvent } from '../../core/change-event.js';
 import { ArtisyncError } from '../../core/errors.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
+import { hashFile } from './disk-scan.js';
 import type { GatewayContext } from './gateway-context.js';
 import { applyToView, type LabelHead } from './label-precedence.js';
 import { reconcilePaths, type ReconcileResult } from './path-reconciler.js';
@@ -37,7 +38,7 @@ export class StreamConsumer {
       if (this.stopping) return;
       const pending = await this.ctx.redis.readGroup(group, node, labels.map((label) => ({ label, id: '0' })), READ_COUNT);
       if (pending.length === 0) break;
-      await this.ctx.queue.run(() => this.landBatch(pending));
+      await this.ctx.queue.run(() => this.landBatch(pending, false));
     }
     while (!this.stopping) {
       let entries: StreamEntry[];
@@ -47,7 +48,7 @@ export class StreamConsumer {
         if (this.stopping) return;
         throw err;
       }
-      if (entries.length > 0) await this.ctx.queue.run(() => this.landBatch(entries));
+      if (entries.length > 0) await this.ctx.queue.run(() => this.landBatch(entries, true));
     }
   }
 
@@ -56,13 +57,19 @@ export class StreamConsumer {
     this.stopping = true;
   }
 
-  private async landBatch(entries: readonly StreamEntry[]): Promise<void> {
+  /** `fresh`: read with ">"; an old entry among them means the group was rewound (`artisync replay`). */
+  private async landBatch(entries: readonly StreamEntry[], fresh: boolean): Promise<void> {
     const touched = new Set<string>();
+    const replayed = new Set<string>();
     const committedAt: number[] = [];
     const acks = new Map<string, string[]>();
     for (const entry of entries) {
       acks.set(entry.label, [...(acks.get(entry.label) ?? []), entry.id]);
-      // Entries up to the last snapshot are already on disk; applying them again could only regress.
+      // Entries up to what is already on disk are only re-checked (a replay), since applying them could only regress.
+      if (fresh && entry.fields !== null && compareStreamIds(entry.id, this.ctx.appliedRevision.get(entry.label) ?? '0-0') <= 0) {
+        for (const item of decodeChangeEvent(entry.id, entry.fields).items) replayed.add(item.path);
+        continue;
+      }
       if (compareStreamIds(entry.id, this.ctx.syncedRevision.get(entry.label) ?? '0-0') <= 0) continue;
       if (entry.fields === null) {
         await this.acknowledge(new Map([[entry.label, [entry.id]]]));
@@ -81,6 +88,7 @@ export class StreamConsumer {
       if (this.ctx.settings.eventWaitingMs > 0) await delay(this.ctx.settings.eventWaitingMs);
       result = await reconcilePaths(this.ctx, touched);
     }
+    if (replayed.size > 0) result = merge(result, await this.recheck(replayed));
     await this.acknowledge(acks);
     const now = this.ctx.clock();
     for (const at of committedAt) this.ctx.metrics.observePropagationLag(Math.max(0, now - at) / 1000);
@@ -88,6 +96,18 @@ export class StreamConsumer {
       this.ctx.logger.info({ written: result.written.length, removed: result.removed.length, entries: entries.length }, 'changesets applied');
     }
     this.onBatch(result, entries.length);
+  }
+
+  /** A replayed entry re-applies as "make this path's disk equal to the hub's current version", never an older one. */
+  private async recheck(paths: ReadonlySet<string>): Promise<ReconcileResult> {
+    const disk = new Map<string, string>();
+    for (const path of paths) {
+      const sha = await hashFile(this.ctx.settings.serverRoot, path).catch(() => null);
+      if (sha !== null) disk.set(path, sha);
+    }
+    const result = await reconcilePaths(this.ctx, paths, { disk });
+    this.ctx.logger.info({ paths: paths.size, written: result.written.length, removed: result.removed.length }, 'replayed entries re-applied');
+    return result;
   }
 
   private async acknowledge(acks: ReadonlyMap<string, string[]>): Promise<void> {
@@ -108,6 +128,10 @@ export class StreamConsumer {
     }
     return view;
   }
+}
+
+function merge(a: ReconcileResult, b: ReconcileResult): ReconcileResult {
+  return { written: [...a.written, ...b.written], removed: [...a.removed, ...b.removed] };
 }
 
 function delay(ms: number): Promise<void> {

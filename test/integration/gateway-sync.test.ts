@@ -1,6 +1,6 @@
 // Gateway against a real redis-server seeded in the hub's layout: startup sync, consume, acks, crash re-delivery, trims, drift.
 import * as nodeFs from 'node:fs/promises';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
@@ -174,6 +174,20 @@ describe('consuming', () => {
     await waitFor(async () => (await readFile(marker, 'utf8').catch(() => '')).includes('1'), { message: 'hook output' });
     await seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
     await expectTree({ [API]: '<api/>', [EP]: '<endpoint/>' });
+  });
+});
+
+describe('replay', () => {
+  it('re-applies the current version of every path in the rewound entries, never an older one', async () => {
+    // A publishing node: hand edits are the publisher's business, so only a replay brings the hub's bytes back.
+    await start({ publisher: true });
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    await expectTree({ [API]: '<api v="2"/>', [EP]: '<endpoint/>' });
+    await writeFile(join(dir, 'server', EP), '<endpoint damaged="yes"/>');
+    await client.xgroup('SETID', redisKeys.stream(LABEL), consumerGroupName('gw-1'), '0');
+    await expectTree({ [API]: '<api v="2"/>', [EP]: '<endpoint/>' });
+    await waitFor(async () => (await pendingCount()) === 0, { message: 'replayed entries acknowledged' });
   });
 });
 
