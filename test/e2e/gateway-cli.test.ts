@@ -1,0 +1,234 @@
+// The built CLI as processes: a hub, two gateway agents and node-local commands, with real Redis and real folders.
+// Until the publisher lands on main, a HubClient pushes changesets where the publisher would.
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubClient } from '../../agent/hub-client.js';
+import type { ChangeItem } from '../../core/hub-api.js';
+import { findFreePort } from '../support/free-port.js';
+import { TestRedis } from '../support/redis-server.js';
+import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
+import { waitFor } from '../support/wait-for.js';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const CLI = join(REPO, 'dist', 'cli', 'main.js');
+const FIXTURES = join(REPO, 'fixtures');
+const LABEL = 'Production and Sandbox';
+const API = 'synapse-configs/default/api/dev--kart_v1.0.0.xml';
+const EP_PROD = 'synapse-configs/default/endpoints/kart--v1.0.0_APIproductionEndpoint.xml';
+const EP_SANDBOX = 'synapse-configs/default/endpoints/kart--v1.0.0_APIsandboxEndpoint.xml';
+
+interface Agent {
+  node: string;
+  root: string;
+  state: string;
+  admin: string;
+  child: ResultPromise;
+  output: () => string;
+}
+
+let redis: TestRedis;
+let dir: string;
+let hubUrl: string;
+let hub: HubClient;
+let hubChild: ResultPromise;
+const agents = new Map<string, Agent>();
+
+async function listFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile() && !entry.name.startsWith('.')).map((entry) => relative(root, join(entry.parentPath, entry.name))).sort();
+}
+
+async function fixtureFiles(): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const path of await listFiles(FIXTURES)) if (path !== 'README.md') files.set(path, await readFile(join(FIXTURES, path)));
+  return files;
+}
+
+function spawnAgent(node: string, admin: string, extra: string[] = []): Agent {
+  const root = join(dir, node, 'server');
+  const state = join(dir, node, 'state');
+  const args = [
+    CLI, 'agent', '--node-id', node, '--server-root', root, '--state-dir', state, '--redis-url', redis.url, '--hub-url', hubUrl,
+    '--admin-listen', admin.replace('http://', ''), '--gateway-enabled', '--gateway-labels', LABEL, '--heartbeat-interval', '300',
+    '--event-waiting-time', '0', '--deployment-retry-duration', '200', ...extra,
+  ];
+  const child = execa('node', args, { cwd: REPO, reject: false, all: true, env: { ARTISYNC_LOG_LEVEL: 'info' } });
+  let output = '';
+  child.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const agent = { node, root, state, admin, child, output: () => output };
+  agents.set(node, agent);
+  return agent;
+}
+
+async function startAgent(node: string, admin?: string): Promise<Agent> {
+  const agent = spawnAgent(node, admin ?? `http://127.0.0.1:${await findFreePort()}`);
+  await waitFor(async () => (await fetch(`${agent.admin}/readyz`)).status === 200, { message: `${node} ready`, timeoutMs: 30_000 });
+  return agent;
+}
+
+async function stopAgent(agent: Agent, signal: 'SIGTERM' | 'SIGKILL'): Promise<number | undefined> {
+  agent.child.kill(signal);
+  const result = await agent.child;
+  return result.exitCode;
+}
+
+async function treeOf(root: string): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const path of await listFiles(root)) files.set(path, await readFile(join(root, path)));
+  return files;
+}
+
+async function hubTree(): Promise<Map<string, Buffer>> {
+  const snapshot = await hub.snapshot(LABEL);
+  const files = new Map<string, Buffer>();
+  for (const head of snapshot.artifacts) files.set(head.path, await hub.blob(head.sha256));
+  return files;
+}
+
+function sameTree(a: Map<string, Buffer>, b: Map<string, Buffer>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [path, bytes] of a) if (!b.get(path)?.equals(bytes)) return false;
+  return true;
+}
+
+async function expectIdentical(root: string, want: () => Promise<Map<string, Buffer>>): Promise<void> {
+  await waitFor(async () => sameTree(await treeOf(root), await want()), { timeoutMs: 30_000, message: `${root} identical` });
+}
+
+function puts(files: Map<string, Buffer>): ChangeItem[] {
+  return [...files].map(([path, bytes]) => ({ op: 'put', path, content: bytes.toString('base64') }));
+}
+
+function revised(bytes: Buffer, revision: number): Buffer {
+  return Buffer.concat([bytes, Buffer.from(`\n<!-- revision ${revision} -->\n`)]);
+}
+
+async function cli(...args: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  const result = await execa('node', [CLI, ...args], { cwd: REPO, reject: false });
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+  dir = await makeTempDir('artisync-gw-e2e-');
+  const port = await findFreePort();
+  hubUrl = `http://127.0.0.1:${port}`;
+  hubChild = execa('node', [CLI, 'hub', '--redis-url', redis.url, '--insecure', '--listen', `127.0.0.1:${port}`], { cwd: REPO, reject: false });
+  await waitFor(async () => (await fetch(`${hubUrl}/readyz`).catch(() => undefined))?.status === 200, { message: 'hub ready' });
+  hub = new HubClient({ hubUrl, token: undefined, node: 'pub-e2e' });
+  const result = await hub.pushChangeset(LABEL, { changes: puts(await fixtureFiles()) });
+  expect(result.results.every((item) => item.status === 200)).toBe(true);
+  await startAgent('gw-1');
+  await startAgent('gw-2');
+});
+
+afterAll(async () => {
+  for (const agent of agents.values()) if (agent.child.exitCode === null || agent.child.exitCode === undefined) await stopAgent(agent, 'SIGKILL');
+  hubChild.kill('SIGTERM');
+  await hubChild;
+  await redis.destroy();
+  await removeTempDir(dir);
+});
+
+function agent(node: string): Agent {
+  return agents.get(node) as Agent;
+}
+
+describe('two gateways behind one hub', () => {
+  it('land the real fixtures byte-identical and report themselves to the hub', async () => {
+    const fixtures = await fixtureFiles();
+    await expectIdentical(agent('gw-1').root, () => Promise.resolve(fixtures));
+    await expectIdentical(agent('gw-2').root, () => Promise.resolve(fixtures));
+    await waitFor(async () => {
+      const nodes = await hub.nodes();
+      return ['gw-1', 'gw-2'].every((node) => nodes.some((status) => status.node === node && status.gatewayLabels[LABEL] !== undefined && status.ready));
+    }, { message: 'heartbeats of both gateways' });
+  });
+
+  it('follow updates and deletes', async () => {
+    const fixtures = await fixtureFiles();
+    await hub.pushChangeset(LABEL, { changes: [
+      { op: 'put', path: API, content: revised(fixtures.get(API) as Buffer, 2).toString('base64') },
+      { op: 'delete', path: 'synapse-configs/default/api/admin--kkkr.xml' },
+    ] });
+    await expectIdentical(agent('gw-1').root, hubTree);
+    await expectIdentical(agent('gw-2').root, hubTree);
+    expect(await readFile(join(agent('gw-1').root, API), 'utf8')).toContain('revision 2');
+  });
+
+  it('survive a SIGKILL mid-burst: the restarted gateway ends identical to the hub', async () => {
+    const fixtures = await fixtureFiles();
+    const gw2 = agent('gw-2');
+    const base = fixtures.get(EP_PROD) as Buffer;
+    for (let revision = 1; revision <= 200; revision += 1) {
+      await hub.pushChangeset(LABEL, { changes: [{ op: 'put', path: revision % 2 === 0 ? EP_PROD : EP_SANDBOX, content: revised(base, revision).toString('base64') }] });
+      if (revision === 80) await stopAgent(gw2, 'SIGKILL');
+    }
+    await startAgent('gw-2', gw2.admin);
+    await expectIdentical(agent('gw-2').root, hubTree);
+    await expectIdentical(agent('gw-1').root, hubTree);
+  });
+
+  it('re-apply after `replay` and stay identical', async () => {
+    const reply = await hub.replay(LABEL, { node: 'gw-1', from: '0-1' });
+    expect(reply.node).toBe('gw-1');
+    await waitFor(async () => {
+      const nodes = await hub.nodes();
+      return nodes.find((status) => status.node === 'gw-1')?.gatewayLabels[LABEL]?.lag === 0;
+    }, { message: 'gw-1 caught up after replay' });
+    await expectIdentical(agent('gw-1').root, hubTree);
+  });
+});
+
+describe('node-local commands against a running gateway', () => {
+  it('hold a hand edit as an override, list it, keep it through hub updates, and clear it', async () => {
+    const gw1 = agent('gw-1');
+    await writeFile(join(gw1.root, API), '<api debug="by hand"/>');
+    await waitFor(async () => (await cli('override', 'list', '--admin', gw1.admin)).stdout.includes(API), { message: 'override listed' });
+    const listed = JSON.parse((await cli('override', 'list', '--admin', gw1.admin, '--json')).stdout) as Array<{ path: string; kind: string }>;
+    expect(listed).toEqual([expect.objectContaining({ path: API, kind: 'changed' })]);
+    const fixtures = await fixtureFiles();
+    await hub.pushChangeset(LABEL, { changes: [{ op: 'put', path: API, content: revised(fixtures.get(API) as Buffer, 3).toString('base64') }] });
+    await expectIdentical(agent('gw-2').root, hubTree);
+    expect(await readFile(join(gw1.root, API), 'utf8')).toBe('<api debug="by hand"/>');
+    const verify = await cli('verify', '--admin', gw1.admin);
+    expect(verify.exitCode).toBe(0);
+    expect(verify.stdout).toContain(`overridden\t${API}`);
+    const cleared = await cli('override', 'clear', API, '--admin', gw1.admin);
+    expect(cleared.exitCode).toBe(0);
+    expect(await readFile(join(gw1.root, API), 'utf8')).toContain('revision 3');
+  });
+
+  it('undeploy removes a file on one node until redeploy', async () => {
+    const gw1 = agent('gw-1');
+    expect((await cli('undeploy', EP_PROD, '--admin', gw1.admin)).exitCode).toBe(0);
+    await expect(readFile(join(gw1.root, EP_PROD))).rejects.toThrow(/ENOENT/);
+    expect((await readFile(join(agent('gw-2').root, EP_PROD))).length).toBeGreaterThan(0);
+    expect((await cli('redeploy', EP_PROD, '--admin', gw1.admin)).exitCode).toBe(0);
+    await expectIdentical(gw1.root, hubTree);
+  });
+
+  it('recognise a file changed or deleted while the agent was down, and `override clear --all` restores the hub', async () => {
+    const gw1 = agent('gw-1');
+    expect(await stopAgent(gw1, 'SIGTERM')).toBe(0);
+    await writeFile(join(gw1.root, EP_SANDBOX), '<endpoint offline="edit"/>');
+    await rm(join(gw1.root, 'synapse-configs/default/sequences/fault.xml'));
+    await startAgent('gw-1', gw1.admin);
+    const list = await cli('override', 'list', '--admin', gw1.admin, '--json');
+    const kinds = (JSON.parse(list.stdout) as Array<{ path: string; kind: string }>).map((item) => `${item.kind} ${item.path}`);
+    expect(kinds).toEqual([`changed ${EP_SANDBOX}`, 'deleted synapse-configs/default/sequences/fault.xml']);
+    expect((await cli('override', 'clear', '--all', '--admin', gw1.admin)).exitCode).toBe(0);
+    await expectIdentical(agent('gw-1').root, hubTree);
+    expect((await cli('verify', '--admin', agent('gw-1').admin)).exitCode).toBe(0);
+  });
+
+  it('fail with exit 1 and one line when no agent answers', async () => {
+    const result = await cli('verify', '--admin', `http://127.0.0.1:${await findFreePort()}`);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^artisync: agent admin API unreachable/);
+  });
+});
