@@ -32,6 +32,7 @@ export interface GatewayDeps extends AgentRoleDeps {
 
 const NO_METRICS: GatewayMetrics = { observePropagationLag: () => undefined, countRepairs: () => undefined, setOverrides: () => undefined, countRedisError: () => undefined };
 const WRITE_CONCURRENCY = 16;
+const GRACEFUL_STOP_MS = 1_500;
 
 /** A running gateway. */
 export class GatewayRole implements AgentRole, EchoFilter {
@@ -140,6 +141,8 @@ export class GatewayRole implements AgentRole, EchoFilter {
     this.consumer?.stop();
     this.wake?.();
     this.ctx.redis.interruptReads();
+    // The batch in hand gets a moment to land and be acked; a sync stuck on an unreachable Redis does not hold shutdown.
+    if (!(await settlesWithin(this.supervisor, GRACEFUL_STOP_MS))) this.ctx.redis.close();
     await this.supervisor;
     await this.ctx.queue.idle();
     await this.watcher?.close();
@@ -235,6 +238,16 @@ export class GatewayRole implements AgentRole, EchoFilter {
       };
     });
   }
+}
+
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = await Promise.race([work.then(() => true, () => true), late]);
+  clearTimeout(timer);
+  return settled;
 }
 
 /** Starts the gateway role. */

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../agent/hub-client.js';
+import { HubLayoutSeeder } from '../integration/hub-layout-seeder.js';
 import type { ChangeItem } from '../../core/hub-api.js';
 import { findFreePort } from '../support/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
@@ -99,6 +100,32 @@ async function expectIdentical(root: string, want: () => Promise<Map<string, Buf
   await waitFor(async () => sameTree(await treeOf(root), await want()), { timeoutMs: 30_000, message: `${root} identical` });
 }
 
+/** Reads every endpoint file in a loop; each read must be a complete artifact (closing tag and revision comment). */
+function pollWholeFiles(folder: string): { stop: () => Promise<{ reads: number; problems: string[] }> } {
+  const problems: string[] = [];
+  let reads = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const name of await readdir(folder).catch(() => [] as string[])) {
+        if (name.startsWith('.artisync-') && (name.endsWith('.xml') || name.endsWith('.siddhiql'))) problems.push(`deployable temp ${name}`);
+        if (name.startsWith('.')) continue;
+        const text = await readFile(join(folder, name), 'utf8').catch(() => undefined);
+        if (text === undefined) continue;
+        reads += 1;
+        if (!text.trimEnd().endsWith('-->') && !text.trimEnd().endsWith('</endpoint>')) problems.push(`partial ${name} (${text.length} chars)`);
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { reads, problems };
+    },
+  };
+}
+
 function puts(files: Map<string, Buffer>): ChangeItem[] {
   return [...files].map(([path, bytes]) => ({ op: 'put', path, content: bytes.toString('base64') }));
 }
@@ -164,13 +191,19 @@ describe('two gateways behind one hub', () => {
     const fixtures = await fixtureFiles();
     const gw2 = agent('gw-2');
     const base = fixtures.get(EP_PROD) as Buffer;
-    for (let revision = 1; revision <= 200; revision += 1) {
+    const reader = pollWholeFiles(join(agent('gw-1').root, 'synapse-configs/default/endpoints'));
+    for (let revision = 1; revision <= 1_000; revision += 1) {
       await hub.pushChangeset(LABEL, { changes: [{ op: 'put', path: revision % 2 === 0 ? EP_PROD : EP_SANDBOX, content: revised(base, revision).toString('base64') }] });
-      if (revision === 80) await stopAgent(gw2, 'SIGKILL');
+      if (revision === 300) await stopAgent(gw2, 'SIGKILL');
     }
     await startAgent('gw-2', gw2.admin);
     await expectIdentical(agent('gw-2').root, hubTree);
     await expectIdentical(agent('gw-1').root, hubTree);
+    const seen = await reader.stop();
+    expect(seen.reads).toBeGreaterThan(0);
+    expect(seen.problems).toEqual([]);
+    const metrics = await (await fetch(`${agent('gw-1').admin}/metrics`)).text();
+    expect(metrics).toMatch(/artisync_propagation_lag_seconds_count [1-9]/);
   });
 
   it('re-apply after `replay` and stay identical', async () => {
@@ -230,5 +263,35 @@ describe('node-local commands against a running gateway', () => {
     const result = await cli('verify', '--admin', `http://127.0.0.1:${await findFreePort()}`);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^artisync: agent admin API unreachable/);
+  });
+});
+
+describe('drift and readiness', () => {
+  it('repair a head planted in Redis without an event at the next drift check, reported in the heartbeat', async () => {
+    const gw3 = spawnAgent('gw-3', `http://127.0.0.1:${await findFreePort()}`, ['--verify-interval', '300']);
+    await expectIdentical(gw3.root, hubTree);
+    const client = redis.client();
+    try {
+      await new HubLayoutSeeder(client, 'intruder').plantHead(LABEL, { path: EP_PROD, content: '<endpoint name="planted"/>' });
+    } finally {
+      client.disconnect();
+    }
+    await waitFor(async () => (await readFile(join(gw3.root, EP_PROD), 'utf8')) === '<endpoint name="planted"/>', { message: 'planted head written' });
+    await waitFor(async () => ((await hub.nodes()).find((status) => status.node === 'gw-3')?.lastVerification?.repaired ?? 0) > 0, { message: 'repair reported' });
+  });
+
+  it('in sync mode stay unready while Redis is unreachable, retrying with a doubling delay; async mode is ready at once', async () => {
+    const dead = `redis://127.0.0.1:${await findFreePort()}/0`;
+    const syncAgent = spawnAgent('gw-sync', `http://127.0.0.1:${await findFreePort()}`, ['--redis-url', dead, '--data-retrieval-mode', 'sync']);
+    const asyncAgent = spawnAgent('gw-async', `http://127.0.0.1:${await findFreePort()}`, ['--redis-url', dead, '--data-retrieval-mode', 'async']);
+    await waitFor(async () => (await fetch(`${asyncAgent.admin}/readyz`).catch(() => undefined))?.status === 200, { message: 'async agent ready' });
+    const waits = await waitFor(() => {
+      const found = syncAgent.output().split('\n').filter((line) => line.includes('gateway sync failed, retrying')).map((line) => (JSON.parse(line) as { waitMs: number }).waitMs);
+      return found.length >= 3 ? found : undefined;
+    }, { timeoutMs: 30_000, message: 'three failed sync attempts' });
+    expect(waits.slice(0, 3)).toEqual([200, 400, 800]);
+    expect((await fetch(`${syncAgent.admin}/readyz`)).status).toBe(503);
+    expect(await stopAgent(syncAgent, 'SIGTERM')).toBe(0);
+    expect(await stopAgent(asyncAgent, 'SIGTERM')).toBe(0);
   });
 });
