@@ -108,7 +108,8 @@ export class BenchCluster {
   }
 }
 
-async function startHub(dir: string, redisUrl: string, listen: string): Promise<ManagedProcess> {
+/** Starts the built hub on `listen` against `redisUrl` and waits for /readyz. */
+export async function startHub(dir: string, redisUrl: string, listen: string): Promise<ManagedProcess> {
   const config = join(dir, 'hub.toml');
   await writeFile(config, stringify({
     listen, redis_url: redisUrl, history_limit: 50, stream_maxlen: 100_000, max_artifact_bytes: 5_242_880,

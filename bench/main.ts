@@ -11,6 +11,7 @@ import { buildRows, formatReport, writeJsonReport } from './report.js';
 import type { Measurement, Scenario, ScenarioContext, SourceTree } from './scenario.js';
 import { coldCopyScenario } from './scenarios/cold-copy.js';
 import { fsFloorScenario } from './scenarios/fs-floor.js';
+import { hubPutScenario } from './scenarios/hub-put.js';
 import { lsyncdEditScenario } from './scenarios/lsyncd-edit.js';
 import { rsyncRescanScenario } from './scenarios/rsync-rescan.js';
 import { validationThroughputScenario } from './scenarios/validation-throughput.js';
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     work: { type: 'string', default: process.env.BENCH_WORK ?? join(tmpdir(), 'artisync-bench') },
-    fixtures: { type: 'string', default: '/work/shared/fixtures/wso2-real' },
+    fixtures: { type: 'string', default: join(projectRoot, 'test/fixtures/wso2-real') },
     'keep-scratch': { type: 'boolean', default: false },
   },
 });
@@ -34,6 +35,7 @@ const { values } = parseArgs({
 // Order matters: scenarios that create many files come first, while the disk has the fewest freed inodes.
 const scenarios: Scenario[] = [
   coldCopyScenario, fsFloorScenario, rsyncRescanScenario, lsyncdEditScenario, validationThroughputScenario(values.fixtures),
+  hubPutScenario,
 ];
 
 async function main(): Promise<void> {
