@@ -37,8 +37,9 @@ export interface AdminAppDeps {
 
 /** Builds the admin app; the caller listens (loopback unless admin_allow_remote). */
 export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
-  const logger = deps.logger.child({ component: 'admin' }) as unknown as FastifyBaseLogger;
-  const app: FastifyInstance = Fastify({ loggerInstance: logger, disableRequestLogging: true });
+  // Warn level: fastify logs every request at info, which would flood journald with CLI and probe calls.
+  const logger = deps.logger.child({ component: 'admin' }, { level: 'warn' }) as unknown as FastifyBaseLogger;
+  const app: FastifyInstance = Fastify({ loggerInstance: logger });
   app.setErrorHandler((err: Error, _request, reply) => {
     const known = err instanceof ArtisyncError;
     const code: ErrorCode = known ? err.code : 'ARTISYNC_INTERNAL';

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { SYNCED_TREES } from '../../core/artifact-path.js';
+import { isTempName } from '../fs/atomic-write.js';
 import { isIgnoredFileName } from './ignored-name.js';
 
 /** sha256 of a file under the server root, or null when there is no regular file. */
@@ -16,14 +17,14 @@ export async function hashFile(serverRoot: string, path: string): Promise<string
   }
 }
 
-/** Every regular, non-ignored file of both synced trees with its sha256. */
-export async function scanDisk(serverRoot: string): Promise<Map<string, string>> {
+/** Every regular, non-ignored file of both synced trees with its sha256; `temps` collects leftover `.artisync-` temps. */
+export async function scanDisk(serverRoot: string, temps: string[] = []): Promise<Map<string, string>> {
   const manifest = new Map<string, string>();
-  for (const tree of SYNCED_TREES) await scanFolder(serverRoot, tree, manifest);
+  for (const tree of SYNCED_TREES) await scanFolder(serverRoot, tree, manifest, temps);
   return manifest;
 }
 
-async function scanFolder(serverRoot: string, folder: string, manifest: Map<string, string>): Promise<void> {
+async function scanFolder(serverRoot: string, folder: string, manifest: Map<string, string>, temps: string[]): Promise<void> {
   let entries;
   try {
     entries = await readdir(posix.join(serverRoot, folder), { withFileTypes: true });
@@ -32,9 +33,10 @@ async function scanFolder(serverRoot: string, folder: string, manifest: Map<stri
     throw err;
   }
   for (const entry of entries) {
-    if (isIgnoredFileName(entry.name)) continue;
     const path = `${folder}/${entry.name}`;
-    if (entry.isDirectory()) await scanFolder(serverRoot, path, manifest);
+    if (isTempName(entry.name) && entry.isFile()) temps.push(path);
+    if (isIgnoredFileName(entry.name)) continue;
+    if (entry.isDirectory()) await scanFolder(serverRoot, path, manifest, temps);
     else if (entry.isFile()) {
       const sha = await hashFile(serverRoot, path);
       if (sha !== null) manifest.set(path, sha);

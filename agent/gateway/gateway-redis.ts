@@ -163,21 +163,30 @@ export class GatewayRedis {
     return this.command.xlen(redisKeys.stream(label));
   }
 
-  /** True when entries after `position` were trimmed or deleted before this node read them. */
-  async trimmedPast(label: string, position: string): Promise<boolean> {
-    let raw: unknown[];
+  /**
+   * True when the stream no longer holds what follows `position`: its oldest entry is newer than `position` and it has
+   * lost entries to trimming (Redis 7 counts them; on 6.2 any oldest entry past a non-zero position counts).
+   * Entries may then have been trimmed unread; a digest check tells for sure.
+   */
+  async mayHaveTrimmedPast(label: string, position: string): Promise<boolean> {
+    const info = await this.streamInfo(label);
+    if (info === undefined) return false;
+    const recorded = info.get('recorded-first-entry-id');
+    const firstEntry = info.get('first-entry') as [string, unknown] | null | undefined;
+    const first = typeof recorded === 'string' ? recorded : firstEntry?.[0];
+    if (first === undefined || first === '0-0' || compareStreamIds(first, position) <= 0) return false;
+    const added = info.get('entries-added');
+    if (typeof added === 'number') return added > Number(info.get('length'));
+    return position !== '0-0';
+  }
+
+  private async streamInfo(label: string): Promise<Map<string, unknown> | undefined> {
     try {
-      raw = (await this.command.call('XINFO', 'STREAM', redisKeys.stream(label))) as unknown[];
+      return pairsOf((await this.command.call('XINFO', 'STREAM', redisKeys.stream(label))) as unknown[]);
     } catch (err) {
-      if (err instanceof Error && err.message.includes('no such key')) return false;
+      if (err instanceof Error && err.message.includes('no such key')) return undefined;
       throw err;
     }
-    const info = pairsOf(raw);
-    const maxDeleted = info.get('max-deleted-entry-id');
-    if (typeof maxDeleted === 'string') return compareStreamIds(maxDeleted, position) > 0;
-    // Redis 6.2 does not say what was trimmed: an oldest entry past the next id we expect is the best sign.
-    const first = info.get('first-entry') as [string, unknown] | null | undefined;
-    return first !== null && first !== undefined && position !== '0-0' && compareStreamIds(first[0], position) > 0 && Number(info.get('length')) > 0 && !isNext(position, first[0]);
   }
 
   /** Ends a blocking read in progress (it rejects) so a stopping consumer need not wait for BLOCK to expire. */
@@ -202,9 +211,4 @@ function pairsOf(raw: unknown[]): Map<string, unknown> {
   const map = new Map<string, unknown>();
   for (let i = 0; i + 1 < raw.length; i += 2) map.set(String(raw[i]), raw[i + 1]);
   return map;
-}
-
-function isNext(position: string, first: string): boolean {
-  const [ms, seq] = position.split('-');
-  return first === `${ms}-${Number(seq) + 1}`;
 }

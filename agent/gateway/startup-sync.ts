@@ -1,4 +1,5 @@
 // Startup sync: snapshot every label, find changes made while the agent was down, make the disk equal to the hub.
+import { posix } from 'node:path';
 import { consumerGroupName } from '../../core/redis-keys.js';
 import { scanDisk } from './disk-scan.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -24,7 +25,10 @@ export async function runStartupSync(ctx: GatewayContext): Promise<ReconcileResu
   const started = ctx.clock();
   const revisions = new Map<string, string>();
   for (const label of ctx.settings.labels) revisions.set(label, await loadLabelSnapshot(ctx, label));
-  const disk = await scanDisk(ctx.settings.serverRoot);
+  const temps: string[] = [];
+  const disk = await scanDisk(ctx.settings.serverRoot, temps);
+  // Temps left by a crash mid-write: nothing else writes `.artisync-` files, and no write is in flight now.
+  for (const temp of temps) await ctx.fs.rm(posix.join(ctx.settings.serverRoot, temp), { force: true });
   const desired = desiredState(ctx.settings.labels, ctx.views);
   const firstStart = !ctx.record.existed;
   let skip = new Set<string>();

@@ -3,6 +3,7 @@ import { decodeChangeEvent } from '../../core/change-event.js';
 import { ArtisyncError } from '../../core/errors.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
 import { hashFile } from './disk-scan.js';
+import { repairLabel } from './drift-checker.js';
 import type { GatewayContext } from './gateway-context.js';
 import { applyToView, type LabelHead } from './label-precedence.js';
 import { reconcilePaths, type ReconcileResult } from './path-reconciler.js';
@@ -59,6 +60,7 @@ export class StreamConsumer {
 
   /** `fresh`: read with ">"; an old entry among them means the group was rewound (`artisync replay`). */
   private async landBatch(entries: readonly StreamEntry[], fresh: boolean): Promise<void> {
+    if (fresh) await this.noteTrimSuspects(entries);
     const touched = new Set<string>();
     const replayed = new Set<string>();
     const committedAt: number[] = [];
@@ -90,12 +92,32 @@ export class StreamConsumer {
     }
     if (replayed.size > 0) result = merge(result, await this.recheck(replayed));
     await this.acknowledge(acks);
+    if (this.suspects.size > 0) await this.checkSuspects();
     const now = this.ctx.clock();
     for (const at of committedAt) this.ctx.metrics.observePropagationLag(Math.max(0, now - at) / 1000);
     if (result.written.length > 0 || result.removed.length > 0) {
       this.ctx.logger.info({ written: result.written.length, removed: result.removed.length, entries: entries.length }, 'changesets applied');
     }
     this.onBatch(result, entries.length);
+  }
+
+  /** Labels whose stream may have been trimmed past this node; they get a digest check once caught up. */
+  private readonly suspects = new Set<string>();
+
+  private async noteTrimSuspects(entries: readonly StreamEntry[]): Promise<void> {
+    for (const label of new Set(entries.map((entry) => entry.label))) {
+      if (await this.ctx.redis.mayHaveTrimmedPast(label, this.ctx.appliedRevision.get(label) ?? '0-0')) this.suspects.add(label);
+    }
+  }
+
+  /** Entries trimmed before this node read them leave a gap the digest shows; repaired from a snapshot (guarantee 6). */
+  private async checkSuspects(): Promise<void> {
+    for (const label of [...this.suspects]) {
+      const check = await repairLabel(this.ctx, label);
+      if (!check.compared) continue;
+      this.suspects.delete(label);
+      if (check.repaired > 0) this.ctx.logger.warn({ label, repaired: check.repaired }, 'stream was trimmed past this node: repaired from a snapshot');
+    }
   }
 
   /** A replayed entry re-applies as "make this path's disk equal to the hub's current version", never an older one. */

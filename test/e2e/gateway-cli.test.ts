@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../agent/hub-client.js';
 import { HubLayoutSeeder } from '../integration/hub-layout-seeder.js';
 import type { ChangeItem } from '../../core/hub-api.js';
+import { redisKeys } from '../../core/redis-keys.js';
 import { findFreePort } from '../support/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
 import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
@@ -97,7 +98,12 @@ function sameTree(a: Map<string, Buffer>, b: Map<string, Buffer>): boolean {
 }
 
 async function expectIdentical(root: string, want: () => Promise<Map<string, Buffer>>): Promise<void> {
-  await waitFor(async () => sameTree(await treeOf(root), await want()), { timeoutMs: 30_000, message: `${root} identical` });
+  await waitFor(async () => sameTree(await treeOf(root), await want()), { timeoutMs: 30_000, message: `${root} identical` }).catch(async (err: unknown) => {
+    const have = await treeOf(root);
+    const wanted = await want();
+    const differing = [...new Set([...have.keys(), ...wanted.keys()])].filter((path) => !have.get(path)?.equals(wanted.get(path) ?? Buffer.alloc(0)) || !wanted.has(path));
+    throw new Error(`${(err as Error).message}; differing: ${differing.join(', ')}`);
+  });
 }
 
 /** Reads every endpoint file in a loop; each read must be a complete artifact (closing tag and revision comment). */
@@ -204,6 +210,24 @@ describe('two gateways behind one hub', () => {
     expect(seen.problems).toEqual([]);
     const metrics = await (await fetch(`${agent('gw-1').admin}/metrics`)).text();
     expect(metrics).toMatch(/artisync_propagation_lag_seconds_count [1-9]/);
+  });
+
+  it('recover a gateway that was down while the stream was trimmed past its position', async () => {
+    const gw2 = agent('gw-2');
+    expect(await stopAgent(gw2, 'SIGTERM')).toBe(0);
+    const fixtures = await fixtureFiles();
+    for (let revision = 1; revision <= 5; revision += 1) {
+      await hub.pushChangeset(LABEL, { changes: [{ op: 'put', path: API, content: revised(fixtures.get(API) as Buffer, 100 + revision).toString('base64') }] });
+    }
+    await hub.pushChangeset(LABEL, { changes: [{ op: 'delete', path: 'synapse-configs/default/sequences/debug_json_fault.xml' }] });
+    const client = redis.client();
+    try {
+      await client.xtrim(redisKeys.stream(LABEL), 'MAXLEN', 1);
+    } finally {
+      client.disconnect();
+    }
+    await startAgent('gw-2', gw2.admin);
+    await expectIdentical(agent('gw-2').root, hubTree);
   });
 
   it('re-apply after `replay` and stay identical', async () => {

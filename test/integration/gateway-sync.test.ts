@@ -81,10 +81,15 @@ async function pendingCount(node = 'gw-1', label = LABEL): Promise<number> {
 describe('startup sync', () => {
   it('makes a first-start disk equal to the hub, backing up replaced files and leaving extras', async () => {
     await seeder.commit(LABEL, [{ path: API, content: '<api name="v2"/>' }, { path: EP, content: '<endpoint/>' }]);
-    await writeTree(join(dir, 'server'), { [API]: '<api name="nfs-copy"/>', 'synapse-configs/default/sequences/legacy.xml': '<sequence/>' });
+    await writeTree(join(dir, 'server'), {
+      [API]: '<api name="nfs-copy"/>',
+      'synapse-configs/default/sequences/legacy.xml': '<sequence/>',
+      'synapse-configs/default/api/.artisync-0123456789abcdef.tmp': '<api name="half',
+    });
     const gateway = await start();
     await expectTree({ [API]: '<api name="v2"/>', [EP]: '<endpoint/>', 'synapse-configs/default/sequences/legacy.xml': '<sequence/>' });
     expect(await readFile(join(dir, 'state', 'backup', API), 'utf8')).toBe('<api name="nfs-copy"/>');
+    expect(await nodeFs.readdir(join(dir, 'server', 'synapse-configs/default/api'))).toEqual(['admin--PizzaShackAPI_v1.0.0.xml']);
     const report = await gateway.admin.verify();
     expect(report).toMatchObject({ ok: false, missing: [], stale: [], extra: ['synapse-configs/default/sequences/legacy.xml'], overridden: [] });
   });
@@ -151,6 +156,23 @@ describe('consuming', () => {
     expect(await client.xlen(redisKeys.stream(LABEL))).toBe(1);
     await start();
     await expectTree({ [EP]: '<endpoint/>', [PLAN]: '@Plan:name("p")' });
+  });
+
+  it('does a full sync again when entries were trimmed while it was busy, before it read them', async () => {
+    const gateway = await start();
+    let release: () => void = () => undefined;
+    const held = gateway.ctx.queue.run(() => new Promise<void>((resolve) => {
+      release = resolve;
+    }));
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await waitFor(async () => (await pendingCount()) === 1, { message: 'first entry read and in hand' });
+    await seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    await seeder.commit(LABEL, [{ path: PLAN, content: '@Plan:name("p")' }], { maxlen: 1 });
+    release();
+    await held;
+    await expectTree({ [API]: '<api v="2"/>', [EP]: '<endpoint/>', [PLAN]: '@Plan:name("p")' });
+    await waitFor(async () => (await pendingCount()) === 0, { message: 'all acknowledged' });
   });
 
   it('does a full sync again when a pending entry comes back trimmed (nil fields)', async () => {
