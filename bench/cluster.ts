@@ -78,6 +78,11 @@ export class BenchCluster {
     return node;
   }
 
+  /** The label every node publishes to and subscribes to. */
+  get label(): string {
+    return this.options.label;
+  }
+
   /** Peak RSS and CPU seconds of redis, the hub and every agent, keyed by role or node id. */
   async usage(): Promise<Record<string, ProcessUsage>> {
     const processes: [string, ManagedProcess][] = [['hub', this.hub], [this.publisher.nodeId, this.publisher.process],

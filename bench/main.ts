@@ -12,6 +12,8 @@ import type { Measurement, Scenario, ScenarioContext, SourceTree } from './scena
 import { coldCopyScenario } from './scenarios/cold-copy.js';
 import { fsFloorScenario } from './scenarios/fs-floor.js';
 import { hubPutScenario } from './scenarios/hub-put.js';
+import { artisyncFanoutScenario } from './scenarios/artisync-fanout.js';
+import { artisyncSyncScenario } from './scenarios/artisync-sync.js';
 import { lsyncdEditScenario } from './scenarios/lsyncd-edit.js';
 import { rsyncRescanScenario } from './scenarios/rsync-rescan.js';
 import { validationThroughputScenario } from './scenarios/validation-throughput.js';
@@ -35,7 +37,7 @@ const { values } = parseArgs({
 // Order matters: scenarios that create many files come first, while the disk has the fewest freed inodes.
 const scenarios: Scenario[] = [
   coldCopyScenario, fsFloorScenario, rsyncRescanScenario, lsyncdEditScenario, validationThroughputScenario(values.fixtures),
-  hubPutScenario,
+  hubPutScenario, artisyncSyncScenario, artisyncFanoutScenario,
 ];
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 // Builds the hub's fastify app from its deps: auth, error replies, metrics and one plugin per route group. Never listens.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { HubDeps } from './hub-deps.js';
 import { registerBearerAuth } from './bearer-auth.js';
 import { registerErrorReplies } from './error-reply.js';
@@ -15,7 +15,7 @@ import { replayRoute } from './routes/replay-route.js';
 export async function buildHubApp(deps: HubDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ...(deps.https === undefined ? {} : { https: deps.https }),
   }) as unknown as FastifyInstance;
   registerErrorReplies(app, deps.metrics);

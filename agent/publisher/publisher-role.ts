@@ -1,7 +1,99 @@
-// Placeholder until the publisher lands: refuses to start.
-import type { AgentRole, AgentRoleDeps } from '../agent-role.js';
+// The publisher role: journal → engine → watcher → startup sync (retried while the hub is away) → report.
+import * as fs from 'node:fs/promises';
+import type { AgentRole, AgentRoleDeps, RoleReport } from '../agent-role.js';
+import { ArtifactPublisher } from './artifact-publisher.js';
+import { parseArtifactPath, SYNCED_TREES } from '../../core/artifact-path.js';
+import { PathError } from '../../core/errors.js';
+import { isIgnoredPath } from '../../core/ignored-file.js';
+import { validateArtifact } from '../../core/validate-artifact.js';
+import type { ValidateArtifact, ValidationOutcome } from './file-assessment.js';
+import { PendingJournal } from './pending-journal.js';
+import { backoffDelayMs } from './retry-backoff.js';
+import { runStartupSync } from './startup-reconciler.js';
+import { TreeWatcher } from './tree-watcher.js';
 
-/** Starts the publisher role. */
-export function startPublisher(_deps: AgentRoleDeps): Promise<AgentRole> {
-  return Promise.reject(new Error('the publisher role is not built yet'));
+/** The file rules the publisher applies, injected so tests may use their own. */
+export interface PublisherRules {
+  validate: ValidateArtifact;
+  isIgnoredPath: (relativePath: string) => boolean;
+}
+
+const SYNC_RETRY = { baseMs: 500, capMs: 30_000 };
+
+/** Starts the publisher role with the given file rules; resolves once it watches (the startup sync runs behind). */
+export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRules): Promise<AgentRole> {
+  const { config, logger: parent, hub, echoFilter } = deps;
+  const logger = parent.child({ role: 'publisher' });
+  const labels = config.publisher.labels;
+  if (labels.length === 0) logger.warn('publisher has no labels; nothing will be published (set publisher.labels or --labels)');
+  const engine = new ArtifactPublisher({
+    serverRoot: config.server_root,
+    labels,
+    hub,
+    validate: rules.validate,
+    isIgnoredPath: rules.isIgnoredPath,
+    echoFilter,
+    journal: new PendingJournal(fs, config.state_dir),
+    logger,
+    quietMs: config.publisher.quiet_ms,
+    maxArtifactBytes: config.max_artifact_bytes,
+  });
+  await engine.loadJournal();
+  const watcher = new TreeWatcher({ serverRoot: config.server_root, isIgnoredPath: rules.isIgnoredPath, logger }, {
+    onPath: (path) => engine.notePaths([path]),
+    onFolder: (folder) => void engine.noteFolder(folder).catch((err: unknown) => logger.error({ err, folder }, 'folder scan failed')),
+    onRescan: () => void Promise.all(SYNCED_TREES.map((tree) => engine.noteFolder(tree))).catch((err: unknown) => logger.error({ err }, 'rescan failed')),
+  });
+  await watcher.start();
+  let attempted = false;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const syncDeps = { hub, labels, serverRoot: config.server_root, isIgnoredPath: rules.isIgnoredPath, massDeleteGuard: config.publisher.mass_delete_guard, logger };
+  const trySync = async (attempt: number): Promise<void> => {
+    try {
+      await engine.exclusive(() => runStartupSync(engine, syncDeps));
+      logger.info({ labels }, 'startup sync done');
+    } catch (err) {
+      engine.lastError = err instanceof Error ? err.message : String(err);
+      const delayMs = backoffDelayMs(attempt, SYNC_RETRY, Math.random);
+      logger.warn({ err, retryInMs: delayMs }, 'startup sync failed; watching anyway and retrying');
+      if (!stopped) retryTimer = setTimeout(() => void trySync(attempt + 1), delayMs);
+    } finally {
+      attempted = true;
+      engine.resume();
+    }
+  };
+  void trySync(0);
+  return {
+    name: 'publisher',
+    isReady: () => attempted,
+    report: (): RoleReport => ({
+      publisherLabels: labels,
+      invalid: engine.invalid.list(),
+      conflicts: [...engine.conflicts],
+      pending: engine.pendingCount,
+      ...(engine.lastError === undefined ? {} : { lastError: engine.lastError }),
+    }),
+    stop: async () => {
+      stopped = true;
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      await watcher.stop();
+      await engine.stop();
+    },
+  };
+}
+
+/** Starts the publisher role with the core validation and ignore rules. */
+export function startPublisher(deps: AgentRoleDeps): Promise<AgentRole> {
+  return startPublisherWith(deps, { validate: validateAtPath, isIgnoredPath });
+}
+
+/** Core validation for a path the watcher found; a path the hub would refuse is reported like an invalid file. */
+function validateAtPath(path: string, bytes: Uint8Array, options: { maxArtifactBytes: number }): ValidationOutcome {
+  try {
+    return validateArtifact(parseArtifactPath(path), bytes, options);
+  } catch (err) {
+    if (!(err instanceof PathError)) throw err;
+    return { ok: false, incomplete: false, issues: [{ code: err.code, severity: 'error', line: 0, column: 0, message: err.message }] };
+  }
 }

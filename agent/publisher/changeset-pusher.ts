@@ -1,0 +1,92 @@
+// Sends prepared changes to one label as changesets (cut to size) and sorts the hub's per-item answers.
+import { randomUUID } from 'node:crypto';
+import type { ChangesetRequest, ChangesetResponse, PutResult } from '../../core/hub-api.js';
+
+/** The hub calls the publisher makes (HubClient has them). */
+export interface PublisherHub {
+  pushChangeset(label: string, changeset: ChangesetRequest): Promise<ChangesetResponse>;
+  snapshot(label: string): Promise<{ revision: string; artifacts: Array<{ path: string; version: number; sha256: string }> }>;
+}
+
+/** One change ready to send. */
+export interface PreparedChange {
+  path: string;
+  op: 'put' | 'delete';
+  /** Content of a put. */
+  bytes?: Buffer;
+  /** sha256 of a put's content; null for a delete. */
+  sha256: string | null;
+  baseVersion?: number;
+}
+
+/** Limits of one changeset request. */
+export interface ChangesetLimits {
+  maxItems: number;
+  maxBytes: number;
+}
+
+/** What became of the pushed changes. */
+export interface PushOutcome {
+  /** Committed or unchanged: the hub's head now matches the change. */
+  applied: Array<{ change: PreparedChange; result: PutResult }>;
+  /** Refused with 409 under conflict_policy = "reject". */
+  conflicts: Array<{ change: PreparedChange; message: string }>;
+  /** Refused for another reason (validation, path): not retried until the file changes. */
+  refused: Array<{ change: PreparedChange; status: number; code: string; message: string }>;
+  revisions: string[];
+}
+
+/** Cuts changes into groups of at most `maxItems` items and about `maxBytes` of content (a bigger file goes alone). */
+export function splitChanges(changes: PreparedChange[], limits: ChangesetLimits): PreparedChange[][] {
+  const groups: PreparedChange[][] = [];
+  let current: PreparedChange[] = [];
+  let bytes = 0;
+  for (const change of changes) {
+    const size = change.bytes?.length ?? 0;
+    if (current.length > 0 && (current.length >= limits.maxItems || bytes + size > limits.maxBytes)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(change);
+    bytes += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** Pushes changes to a label, one changeset per group; an unreachable hub throws (UnavailableError) for the caller to retry. */
+export async function pushChanges(hub: PublisherHub, label: string, changes: PreparedChange[], limits: ChangesetLimits): Promise<PushOutcome> {
+  const outcome: PushOutcome = { applied: [], conflicts: [], refused: [], revisions: [] };
+  for (const group of splitChanges(changes, limits)) {
+    const response = await hub.pushChangeset(label, { requestId: randomUUID(), changes: group.map(toChangeItem) });
+    if (response.revision !== null) outcome.revisions.push(response.revision);
+    sortResults(group, response, outcome);
+  }
+  return outcome;
+}
+
+function toChangeItem(change: PreparedChange): ChangesetRequest['changes'][number] {
+  return {
+    op: change.op,
+    path: change.path,
+    ...(change.bytes === undefined ? {} : { content: change.bytes.toString('base64') }),
+    ...(change.baseVersion === undefined ? {} : { baseVersion: change.baseVersion }),
+  };
+}
+
+function sortResults(group: PreparedChange[], response: ChangesetResponse, outcome: PushOutcome): void {
+  const byPath = new Map(response.results.map((result) => [result.path, result]));
+  for (const change of group) {
+    const item = byPath.get(change.path);
+    if (item?.result !== undefined && item.status < 300) {
+      outcome.applied.push({ change, result: item.result });
+    } else if (item?.status === 409) {
+      outcome.conflicts.push({ change, message: item.error?.message ?? 'edit based on a version other than the head' });
+    } else {
+      const status = item?.status ?? 500;
+      const message = item?.error?.message ?? 'the hub gave no result for this item';
+      outcome.refused.push({ change, status, code: item?.error?.code ?? 'ARTISYNC_INTERNAL', message });
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// Watches the two synced trees under server_root with chokidar; events are only hints of which paths to re-read.
+import { access } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Logger } from 'pino';
+import { SYNCED_TREES, treeOf } from '../../core/artifact-path.js';
+
+/** What the watcher tells its owner, as server-root-relative paths. */
+export interface TreeWatcherHandlers {
+  /** A file may have been added, changed or removed. */
+  onPath(relativePath: string): void;
+  /** A folder appeared or vanished (a whole-folder move): everything at or below it must be looked at. */
+  onFolder(relativeFolder: string): void;
+  /** Events may have been missed (a fallback to polling): everything must be looked at. */
+  onRescan(): void;
+}
+
+/** Options of a TreeWatcher. */
+export interface TreeWatcherOptions {
+  serverRoot: string;
+  isIgnoredPath: (relativePath: string) => boolean;
+  logger: Logger;
+  /** How often to look for a server root that does not exist yet. */
+  rootPollMs?: number;
+  /** chokidar's `watch`, replaceable so a test can make it fail the way a kernel out of watches does. */
+  watch?: typeof watch;
+}
+
+// The folders between the server root and the trees must be watched for the trees to be found when they appear.
+const TREE_ANCESTORS = new Set(SYNCED_TREES.flatMap((tree) => tree.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+
+/** Watches server_root's synced trees; a missing server root is waited for, ENOSPC falls back to polling. */
+export class TreeWatcher {
+  private watcher: FSWatcher | undefined;
+  private rootTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly root: string;
+
+  constructor(private readonly options: TreeWatcherOptions, private readonly handlers: TreeWatcherHandlers) {
+    this.root = posix.resolve(options.serverRoot);
+  }
+
+  /** Starts watching (or waiting for the server root); resolves once the initial watch is ready or the wait began. */
+  async start(): Promise<void> {
+    if (await exists(this.root)) return this.watchRoot(false);
+    this.options.logger.warn({ serverRoot: this.root }, 'server root does not exist yet; waiting for it');
+    this.rootTimer = setInterval(() => void this.checkRoot(), this.options.rootPollMs ?? 1000);
+  }
+
+  /** Stops watching. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.rootTimer !== undefined) clearInterval(this.rootTimer);
+    await this.watcher?.close();
+  }
+
+  /** True when chokidar must not look at `absolutePath`: outside the trees, or ignored by the core rules. */
+  isIgnored(absolutePath: string): boolean {
+    const relative = posix.relative(this.root, absolutePath);
+    if (relative === '' || TREE_ANCESTORS.has(relative)) return false;
+    if (relative.startsWith('..') || treeOf(relative) === undefined) return true;
+    return this.options.isIgnoredPath(relative);
+  }
+
+  private async checkRoot(): Promise<void> {
+    if (this.stopped || this.watcher !== undefined || !(await exists(this.root))) return;
+    clearInterval(this.rootTimer);
+    this.options.logger.info({ serverRoot: this.root }, 'server root appeared; watching it');
+    await this.watchRoot(false);
+    this.handlers.onRescan();
+  }
+
+  private async watchRoot(usePolling: boolean): Promise<void> {
+    const watcher = (this.options.watch ?? watch)(this.root, {
+      ignored: (path: string) => this.isIgnored(path),
+      ignoreInitial: true,
+      followSymlinks: false,
+      awaitWriteFinish: false,
+      atomic: false,
+      usePolling,
+      interval: 500,
+    });
+    this.watcher = watcher;
+    const relative = (path: string): string => posix.relative(this.root, path);
+    // chokidar's own events can miss a rename over an existing file (an editor's save); raw events are hints too.
+    watcher.on('raw', (_event, name, details) => this.onRawEvent(name, details));
+    watcher.on('add', (path) => this.handlers.onPath(relative(path)));
+    watcher.on('change', (path) => this.handlers.onPath(relative(path)));
+    watcher.on('unlink', (path) => this.handlers.onPath(relative(path)));
+    watcher.on('addDir', (path) => this.handlers.onFolder(relative(path)));
+    watcher.on('unlinkDir', (path) => this.handlers.onFolder(relative(path)));
+    watcher.on('error', (err) => void this.onError(err as NodeJS.ErrnoException, usePolling));
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  }
+
+  private onRawEvent(name: string | null, details: unknown): void {
+    const watchedPath = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+    if (typeof watchedPath !== 'string') return;
+    // A folder's watcher names the child; a file's watcher names the file itself: both candidates are read, as hints.
+    const candidates = name === null || name === '' ? [watchedPath] : [posix.join(watchedPath, name), watchedPath];
+    for (const candidate of candidates) {
+      const relative = posix.relative(this.root, candidate);
+      if (treeOf(relative) !== undefined && !this.isIgnored(candidate)) this.handlers.onPath(relative);
+    }
+  }
+
+  private async onError(err: NodeJS.ErrnoException, polling: boolean): Promise<void> {
+    if (err.code !== 'ENOSPC' || polling || this.stopped) {
+      this.options.logger.error({ err }, 'watcher error');
+      return;
+    }
+    this.options.logger.warn(
+      { err, sysctl: 'fs.inotify.max_user_watches' },
+      'out of inotify watches; falling back to polling. Raise the limit, e.g. `sysctl -w fs.inotify.max_user_watches=524288` (and set it in /etc/sysctl.d/), then restart the agent',
+    );
+    const old = this.watcher;
+    this.watcher = undefined;
+    await old?.close();
+    if (this.stopped) return;
+    await this.watchRoot(true);
+    this.handlers.onRescan();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
