@@ -16,21 +16,35 @@ interface AppliedDocument {
   extras: Record<string, string>;
 }
 
-/** The applied record, persisted as state_dir/applied.json. */
+/**
+ * The applied record, persisted as state_dir/applied.json (everything, rewritten now and then) plus
+ * state_dir/applied-journal.json (only the entries changed since, rewritten before every rename), so a changeset
+ * never waits for the whole record to be written.
+ */
 export class AppliedRecord {
+  private readonly unsaved = new Map<string, AppliedEntry>();
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
   private constructor(
     private readonly file: JsonStateFile<AppliedDocument>,
+    private readonly journal: JsonStateFile<Record<string, AppliedEntry>>,
     private readonly entries: Map<string, AppliedEntry>,
     readonly extras: Map<string, string>,
     /** False on a first start (no record saved yet): the hub is the truth. */
     public existed: boolean,
   ) {}
 
-  /** Loads state_dir/applied.json, or starts an empty record when there is none. */
+  /** Loads the record and replays its journal over it; empty when neither exists. */
   static async load(fs: StateFs, stateDir: string): Promise<AppliedRecord> {
     const file = new JsonStateFile<AppliedDocument>(fs, stateDir, 'applied.json');
+    const journal = new JsonStateFile<Record<string, AppliedEntry>>(fs, stateDir, 'applied-journal.json');
     const doc = await file.load();
-    return new AppliedRecord(file, new Map(Object.entries(doc?.entries ?? {})), new Map(Object.entries(doc?.extras ?? {})), doc !== undefined);
+    const entries = new Map(Object.entries(doc?.entries ?? {}));
+    const newer = (await journal.load()) ?? {};
+    const record = new AppliedRecord(file, journal, entries, new Map(Object.entries(doc?.extras ?? {})), doc !== undefined);
+    for (const [path, entry] of Object.entries(newer)) record.put(path, entry);
+    return record;
   }
 
   get(path: string): AppliedEntry | undefined {
@@ -40,19 +54,21 @@ export class AppliedRecord {
   /** Records what a changeset is about to leave at `path`, remembering the current content as prior. */
   stage(path: string, label: string, version: number, sha256: string | null): void {
     const current = this.entries.get(path);
-    this.entries.set(path, { label, version, sha256, priorSha256: current?.sha256 ?? null });
+    this.put(path, { label, version, sha256, priorSha256: current?.sha256 ?? null });
   }
 
   /** Sets an entry with no prior (the disk already holds it). */
   set(path: string, entry: AppliedEntry): void {
-    this.entries.set(path, { label: entry.label, version: entry.version, sha256: entry.sha256 });
+    const known = this.entries.get(path);
+    if (known !== undefined && known.label === entry.label && known.version === entry.version && known.sha256 === entry.sha256 && known.priorSha256 === undefined) return;
+    this.put(path, { label: entry.label, version: entry.version, sha256: entry.sha256 });
   }
 
   /** Forgets the prior content of every entry once a changeset is on disk. */
   commit(paths: Iterable<string>): void {
     for (const path of paths) {
       const entry = this.entries.get(path);
-      if (entry !== undefined) this.entries.set(path, { label: entry.label, version: entry.version, sha256: entry.sha256 });
+      if (entry !== undefined) this.put(path, { label: entry.label, version: entry.version, sha256: entry.sha256 });
     }
   }
 
@@ -75,23 +91,52 @@ export class AppliedRecord {
     return live;
   }
 
-  /** Persists the record now. */
+  /** Persists what changed since the last full save (small): call before renaming a changeset into place. */
+  saveIntent(): Promise<void> {
+    return this.enqueue(() => this.journal.save(Object.fromEntries(this.unsaved)));
+  }
+
+  /** Persists the whole record now and empties the journal of what it now holds. */
   save(): Promise<void> {
+    this.cancelSoon();
     this.existed = true;
-    return this.file.save(this.toDocument());
+    return this.enqueue(async () => {
+      const included = new Map(this.unsaved);
+      await this.file.save({ entries: Object.fromEntries(this.entries), extras: Object.fromEntries(this.extras) });
+      for (const [path, entry] of included) if (this.unsaved.get(path) === entry) this.unsaved.delete(path);
+      await this.journal.save(Object.fromEntries(this.unsaved));
+    });
   }
 
-  /** Persists the record shortly (coalesced). */
-  saveSoon(): void {
-    this.file.saveSoon(() => this.toDocument());
+  /** Persists the whole record within `delayMs`, coalescing calls. */
+  saveSoon(delayMs = 1_000): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.save().catch(() => undefined);
+    }, delayMs);
+    this.timer.unref();
   }
 
-  /** Writes any coalesced save. */
-  flush(): Promise<void> {
-    return this.file.flush();
+  /** Writes the whole record if anything changed, and waits for every write. */
+  async flush(): Promise<void> {
+    if (this.unsaved.size > 0 || this.timer !== undefined) await this.save();
+    await this.chain;
   }
 
-  private toDocument(): AppliedDocument {
-    return { entries: Object.fromEntries(this.entries), extras: Object.fromEntries(this.extras) };
+  private put(path: string, entry: AppliedEntry): void {
+    this.entries.set(path, entry);
+    this.unsaved.set(path, entry);
+  }
+
+  private enqueue(write: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(write);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private cancelSoon(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

@@ -82,7 +82,7 @@ export async function undeploy(ctx: GatewayContext, rawPath: string): Promise<vo
       throw new NotFoundError('ARTISYNC_NOT_FOUND', `no artifact ${path} deployed by this gateway`, { subject: path });
     }
     ctx.record.stage(path, desired?.label ?? entry?.label ?? '', desired?.version ?? entry?.version ?? 0, null);
-    await ctx.record.save();
+    await ctx.record.saveIntent();
     await rm(posix.join(ctx.settings.serverRoot, path), { force: true });
     ctx.record.commit([path]);
     ctx.record.saveSoon();

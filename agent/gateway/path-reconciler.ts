@@ -41,6 +41,8 @@ export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string
     result.written.push(...chunk.writes.map((item) => item.path));
     result.removed.push(...chunk.removes.map((item) => item.path));
   }
+  // Entries updated without a write (the disk already held the content) reach applied.json with the next full save.
+  ctx.record.saveSoon();
   return result;
 }
 
@@ -87,7 +89,7 @@ async function landChunk(ctx: GatewayContext, work: Work): Promise<void> {
     await materialize({ writes, removes: work.removes.map((item) => item.path) }, deps, async () => {
       for (const item of work.writes) ctx.record.stage(item.path, item.desired.label, item.desired.version, item.desired.sha256);
       for (const item of work.removes) stageRemoval(ctx, item.path);
-      await ctx.record.save();
+      await ctx.record.saveIntent();
     });
   } catch (err) {
     markFailed(ctx, touched, (err as Error).message);

@@ -35,6 +35,24 @@ describe('AppliedRecord', () => {
     expect(record.isOwn('executionplans/p.siddhiql', null)).toBe(false);
   });
 
+  it('recovers a changeset in flight from the small journal alone, without a full save', async () => {
+    const fs = stateFs();
+    const first = await AppliedRecord.load(fs, '/state');
+    first.set(API, { label: 'L', version: 1, sha256: 'old' });
+    await first.save();
+    first.stage(API, 'L', 2, 'new');
+    await first.saveIntent();
+    const afterCrash = await AppliedRecord.load(fs, '/state');
+    expect(afterCrash.isOwn(API, 'old')).toBe(true);
+    expect(afterCrash.isOwn(API, 'new')).toBe(true);
+    afterCrash.commit([API]);
+    await afterCrash.save();
+    expect(JSON.parse(String(await fs.readFile('/state/applied-journal.json')))).toEqual({});
+    const settled = await AppliedRecord.load(fs, '/state');
+    expect(settled.isOwn(API, 'old')).toBe(false);
+    expect(settled.get(API)).toEqual({ label: 'L', version: 2, sha256: 'new' });
+  });
+
   it('survives a restart, staged prior included', async () => {
     const fs = stateFs();
     const first = await AppliedRecord.load(fs, '/state');
