@@ -1,12 +1,11 @@
-// The built CLI as processes: a hub, two gateway agents and node-local commands, with real Redis and real folders.
-// Until the publisher lands on main, a HubClient pushes changesets where the publisher would.
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+// The built CLI as processes: a hub, a publisher, gateways and node-local commands, with real Redis and real folders.
+// Bursts and planted conflicts go through a HubClient, so their changeset count does not depend on the publisher's batching.
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../agent/hub-client.js';
 import { HubLayoutSeeder } from '../integration/hub-layout-seeder.js';
-import type { ChangeItem } from '../../core/hub-api.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { findFreePort } from '../support/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
@@ -48,12 +47,15 @@ async function fixtureFiles(): Promise<Map<string, Buffer>> {
   return files;
 }
 
-function spawnAgent(node: string, admin: string, extra: string[] = []): Agent {
+const GATEWAY = ['--gateway-enabled', '--gateway-labels', LABEL];
+const PUBLISHER = ['--publisher-enabled', '--labels', LABEL];
+
+function spawnAgent(node: string, admin: string, extra: string[] = [], roles: string[] = GATEWAY): Agent {
   const root = join(dir, node, 'server');
   const state = join(dir, node, 'state');
   const args = [
     CLI, 'agent', '--node-id', node, '--server-root', root, '--state-dir', state, '--redis-url', redis.url, '--hub-url', hubUrl,
-    '--admin-listen', admin.replace('http://', ''), '--gateway-enabled', '--gateway-labels', LABEL, '--heartbeat-interval', '300',
+    '--admin-listen', admin.replace('http://', ''), ...roles, '--heartbeat-interval', '300',
     '--event-waiting-time', '0', '--deployment-retry-duration', '200', ...extra,
   ];
   const child = execa('node', args, { cwd: REPO, reject: false, all: true, env: { ARTISYNC_LOG_LEVEL: 'info' } });
@@ -66,8 +68,8 @@ function spawnAgent(node: string, admin: string, extra: string[] = []): Agent {
   return agent;
 }
 
-async function startAgent(node: string, admin?: string): Promise<Agent> {
-  const agent = spawnAgent(node, admin ?? `http://127.0.0.1:${await findFreePort()}`);
+async function startAgent(node: string, admin?: string, roles: string[] = GATEWAY): Promise<Agent> {
+  const agent = spawnAgent(node, admin ?? `http://127.0.0.1:${await findFreePort()}`, [], roles);
   await waitFor(async () => (await fetch(`${agent.admin}/readyz`)).status === 200, { message: `${node} ready`, timeoutMs: 30_000 });
   return agent;
 }
@@ -132,10 +134,6 @@ function pollWholeFiles(folder: string): { stop: () => Promise<{ reads: number; 
   };
 }
 
-function puts(files: Map<string, Buffer>): ChangeItem[] {
-  return [...files].map(([path, bytes]) => ({ op: 'put', path, content: bytes.toString('base64') }));
-}
-
 function revised(bytes: Buffer, revision: number): Buffer {
   return Buffer.concat([bytes, Buffer.from(`\n<!-- revision ${revision} -->\n`)]);
 }
@@ -153,10 +151,11 @@ beforeAll(async () => {
   hubChild = execa('node', [CLI, 'hub', '--redis-url', redis.url, '--insecure', '--listen', `127.0.0.1:${port}`], { cwd: REPO, reject: false });
   await waitFor(async () => (await fetch(`${hubUrl}/readyz`).catch(() => undefined))?.status === 200, { message: 'hub ready' });
   hub = new HubClient({ hubUrl, token: undefined, node: 'pub-e2e' });
-  const result = await hub.pushChangeset(LABEL, { changes: puts(await fixtureFiles()) });
-  expect(result.results.every((item) => item.status === 200)).toBe(true);
+  await cp(FIXTURES, join(dir, 'pub-1', 'server'), { recursive: true, filter: (source) => !source.endsWith('README.md') });
+  await startAgent('pub-1', undefined, PUBLISHER);
   await startAgent('gw-1');
   await startAgent('gw-2');
+  await startAgent('pg-1', undefined, [...PUBLISHER, ...GATEWAY]);
 });
 
 afterAll(async () => {
@@ -172,25 +171,29 @@ function agent(node: string): Agent {
 }
 
 describe('two gateways behind one hub', () => {
-  it('land the real fixtures byte-identical and report themselves to the hub', async () => {
+  it('land the real fixtures from the publisher byte-identical and report themselves to the hub', async () => {
     const fixtures = await fixtureFiles();
     await expectIdentical(agent('gw-1').root, () => Promise.resolve(fixtures));
     await expectIdentical(agent('gw-2').root, () => Promise.resolve(fixtures));
+    await expectIdentical(agent('pg-1').root, () => Promise.resolve(fixtures));
     await waitFor(async () => {
       const nodes = await hub.nodes();
       return ['gw-1', 'gw-2'].every((node) => nodes.some((status) => status.node === node && status.gatewayLabels[LABEL] !== undefined && status.ready));
     }, { message: 'heartbeats of both gateways' });
   });
 
-  it('follow updates and deletes', async () => {
+  it('follow the publisher\'s updates and deletes, and a publishing gateway never pushes back what it wrote', async () => {
     const fixtures = await fixtureFiles();
-    await hub.pushChangeset(LABEL, { changes: [
-      { op: 'put', path: API, content: revised(fixtures.get(API) as Buffer, 2).toString('base64') },
-      { op: 'delete', path: 'synapse-configs/default/api/admin--kkkr.xml' },
-    ] });
+    const publisherRoot = agent('pub-1').root;
+    await writeFile(join(publisherRoot, API), revised(fixtures.get(API) as Buffer, 2));
+    await rm(join(publisherRoot, 'synapse-configs/default/api/admin--kkkr.xml'));
+    await waitFor(async () => (await hubTree()).get(API)?.toString().includes('revision 2') === true, { message: 'publisher pushed the edit' });
     await expectIdentical(agent('gw-1').root, hubTree);
     await expectIdentical(agent('gw-2').root, hubTree);
+    await expectIdentical(agent('pg-1').root, hubTree);
     expect(await readFile(join(agent('gw-1').root, API), 'utf8')).toContain('revision 2');
+    const histories = await Promise.all([API, EP_PROD, 'synapse-configs/default/sequences/main.xml'].map((path) => hub.history(LABEL, path)));
+    expect(histories.map((history) => history.map((entry) => entry.node))).toEqual([['pub-1', 'pub-1'], ['pub-1'], ['pub-1']]);
   });
 
   it('survive a SIGKILL mid-burst: the restarted gateway ends identical to the hub', async () => {
