@@ -5,6 +5,7 @@ import { parseArtifactPath } from '../../core/artifact-path.js';
 import { atomicWrite } from '../fs/atomic-write.js';
 import type { GatewayContext } from './gateway-context.js';
 import { winnerOf, type DesiredArtifact } from './label-precedence.js';
+import { deferToLocalEdit, localEditAt } from './local-edit-guard.js';
 import { materialize, type PlannedWrite } from './materializer.js';
 
 /** How a reconcile compares. */
@@ -33,6 +34,8 @@ interface Work {
 /** Brings `paths` to the hub's winning versions, leaving overrides alone; failures land in ctx.failed and are thrown. */
 export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   const work = planWork(ctx, paths, options);
+  // With a disk manifest the caller already compared the disk; otherwise look right before replacing anything.
+  if (options.disk === undefined) await setAsideLocalEdits(ctx, work);
   const result: ReconcileResult = { written: [], removed: [] };
   const size = options.chunkSize ?? Number.POSITIVE_INFINITY;
   for (let start = 0; start < Math.max(work.writes.length, work.removes.length); start += size) {
@@ -44,6 +47,31 @@ export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string
   // Entries updated without a write (the disk already held the content) reach applied.json with the next full save.
   ctx.record.saveSoon();
   return result;
+}
+
+async function setAsideLocalEdits(ctx: GatewayContext, work: Work): Promise<void> {
+  const edited = new Set<string>();
+  const planned = new Map<string, DesiredArtifact | undefined>([
+    ...work.writes.map((item) => [item.path, item.desired] as const),
+    ...work.removes.map((item) => [item.path, undefined] as const),
+  ]);
+  for (const [path, desired] of planned) {
+    const edit = await localEditAt(ctx, path);
+    if (edit === undefined) continue;
+    edited.add(path);
+    // The disk already holds what the hub wants (e.g. this node's publisher pushed it): adopt it, nothing to write.
+    if (edit.sha256 === (desired?.sha256 ?? null)) adopt(ctx, path, desired);
+    else await deferToLocalEdit(ctx, path, edit.sha256);
+  }
+  if (edited.size === 0) return;
+  work.writes = work.writes.filter((item) => !edited.has(item.path));
+  work.removes = work.removes.filter((item) => !edited.has(item.path));
+}
+
+function adopt(ctx: GatewayContext, path: string, desired: DesiredArtifact | undefined): void {
+  const entry = ctx.record.get(path);
+  if (desired !== undefined) ctx.record.set(path, { label: desired.label, version: desired.version, sha256: desired.sha256 });
+  else if (entry !== undefined) ctx.record.set(path, { label: entry.label, version: entry.version, sha256: null });
 }
 
 function planWork(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions): Work {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Redis } from 'ioredis';
 import type { GatewayRole } from '../../agent/gateway/gateway-role.js';
 import { sha256Of } from '../../core/blob-codec.js';
+import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
 import { TestRedis } from '../support/redis-server.js';
 import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';
@@ -55,6 +56,11 @@ async function stop(gateway: GatewayRole): Promise<void> {
   gateways = gateways.filter((item) => item !== gateway);
 }
 
+async function pendingEntries(): Promise<number> {
+  const summary = (await client.xpending(redisKeys.stream(LABEL), consumerGroupName('gw-1'))) as [number, ...unknown[]];
+  return summary[0];
+}
+
 function file(path: string): string {
   return join(dir, 'server', path);
 }
@@ -88,6 +94,24 @@ describe('overrides on a gateway-only node', () => {
     expect(await gateway.admin.clearOverrides({ path: API })).toEqual([API]);
     expect(await content(API)).toBe('<api v="2"/>');
     expect(gateway.admin.overrides()).toEqual([]);
+  });
+
+  it('keeps a hand edit made just before a hub update lands, even when the watcher has not reported it yet', async () => {
+    const gateway = await start();
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    let release: () => void = () => undefined;
+    const held = gateway.ctx.queue.run(() => new Promise<void>((resolve) => {
+      release = resolve;
+    }));
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    await waitFor(async () => (await pendingEntries()) === 1, { message: 'update read and waiting' });
+    await handWrite(API, '<api debug="race"/>');
+    release();
+    await held;
+    await waitFor(async () => (await pendingEntries()) === 0, { message: 'update acknowledged' });
+    expect(await content(API)).toBe('<api debug="race"/>');
+    expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed', hubVersion: 2 })]);
   });
 
   it('recognises files changed, deleted and added while the agent was down, after the hub moved on', async () => {
