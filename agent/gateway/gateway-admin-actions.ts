@@ -60,8 +60,11 @@ export async function redeploy(ctx: GatewayContext, rawPaths: readonly string[])
   return ctx.queue.run(async () => {
     const disk = new Map<string, string>();
     for (const path of paths) {
-      ctx.overrides.clear(path);
       const sha = await hashFile(ctx.settings.serverRoot, path);
+      if (sha === null && !ctx.overrides.has(path) && winnerOf(path, ctx.settings.labels, ctx.views) === undefined) {
+        throw new NotFoundError('ARTISYNC_NOT_FOUND', `no label in ${ctx.settings.labels.join(', ')} holds ${path}, and it is not on disk`, { subject: path });
+      }
+      ctx.overrides.clear(path);
       if (sha !== null) disk.set(path, sha);
     }
     const result = await reconcilePaths(ctx, paths, { disk, force: new Set(paths) });

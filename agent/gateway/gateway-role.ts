@@ -168,6 +168,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
       try {
         const result = await this.ctx.queue.run(() => runStartupSync(this.ctx));
         this.synced = true;
+        this.lastError = undefined;
         failures = 0;
         this.resyncRequested = false;
         this.afterChange(result);
