@@ -1,6 +1,5 @@
 // The gateway role: startup sync with retries, the stream consumer, drift checks, the override watcher and admin actions.
 import * as fsPromises from 'node:fs/promises';
-import type { FSWatcher } from 'chokidar';
 import type { ArtifactPath } from '../../core/artifact-path.js';
 import { deployRank } from '../../core/artifact-kind.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
@@ -13,7 +12,7 @@ import * as actions from './gateway-admin-actions.js';
 import type { GatewayContext, GatewayMetrics } from './gateway-context.js';
 import { GatewayRedis } from './gateway-redis.js';
 import { OverrideTracker } from './override-tracker.js';
-import { watchForOverrides } from './override-watcher.js';
+import { watchForOverrides, type OverrideWatch } from './override-watcher.js';
 import type { ReconcileResult } from './path-reconciler.js';
 import { retryDelayMs } from './retry-backoff.js';
 import { SerialQueue } from './serial-queue.js';
@@ -45,7 +44,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
   private wake: (() => void) | undefined;
   private hookChain: Promise<unknown> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
-  private watcher: FSWatcher | undefined;
+  private watcher: OverrideWatch | undefined;
   private lastError: string | undefined;
   private lastVerification: Verification | undefined;
   private readonly lag = new Map<string, number>();
@@ -141,12 +140,13 @@ export class GatewayRole implements AgentRole, EchoFilter {
     this.consumer?.stop();
     this.wake?.();
     this.ctx.redis.interruptReads();
+    // No new override checks once stopping; an edit from now on is found at the next start by comparing disk and record.
+    this.watcher?.close();
     // The batch in hand gets time to land and be acked. A call waiting on an unreachable Redis may never settle
     // (ioredis keeps it queued), so shutdown does not wait for it: nothing of it has reached the disk yet.
     if (!(await settlesWithin(Promise.all([this.supervisor, this.ctx.queue.idle()]), GRACEFUL_STOP_MS))) {
       this.ctx.logger.warn({ waitedMs: GRACEFUL_STOP_MS }, 'stopping with a Redis call outstanding');
     }
-    await this.watcher?.close();
     await this.ctx.record.flush();
     await this.ctx.overrides.flush();
     await this.hookChain;

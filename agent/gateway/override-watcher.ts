@@ -1,30 +1,58 @@
 // Watches a gateway-only node's trees: a file whose content is not what the gateway wrote is a hand edit (an override).
 import { mkdir } from 'node:fs/promises';
-import { basename, posix } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import { posix } from 'node:path';
 import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { hashFile } from './disk-scan.js';
+import { FolderWatcher } from './folder-watcher.js';
 import type { GatewayContext } from './gateway-context.js';
-import { isIgnoredFileName } from './ignored-name.js';
 import type { OverrideKind } from './override-tracker.js';
 
-/** Starts watching both trees; events are hints, the file's content decides. Resolves once the watcher is ready. */
-export async function watchForOverrides(ctx: GatewayContext): Promise<FSWatcher> {
-  const root = posix.resolve(ctx.settings.serverRoot);
-  const folders = SYNCED_TREES.map((tree) => posix.join(root, tree));
-  for (const folder of folders) await mkdir(folder, { recursive: true });
-  const watcher = watch(folders, {
-    ignoreInitial: true,
-    ignored: (path: string) => isIgnoredFileName(basename(path)),
-  });
-  const onEvent = (absolute: string): void => {
-    const path = posix.relative(root, absolute);
-    void ctx.queue.run(() => checkPath(ctx, path)).catch((err: unknown) => ctx.logger.error({ err, path }, 'override check failed'));
+const CHECKS_PER_TURN = 200;
+
+/** A running override watcher. */
+export interface OverrideWatch {
+  /** Stops watching; checks not yet started are dropped (the next start compares disk and record anyway). */
+  close(): void;
+}
+
+/** Starts watching both trees; events only mark paths dirty, each dirty path's content decides. */
+export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWatch> {
+  for (const tree of SYNCED_TREES) await mkdir(posix.join(ctx.settings.serverRoot, tree), { recursive: true });
+  const dirty = new Set<string>();
+  let queued = false;
+  let closed = false;
+  const schedule = (): void => {
+    if (closed || queued || dirty.size === 0) return;
+    queued = true;
+    // Queued behind the changeset in hand, so the check sees the applied record after that changeset.
+    void ctx.queue.run(drain);
   };
-  watcher.on('add', onEvent).on('change', onEvent).on('unlink', onEvent);
-  watcher.on('error', (err) => ctx.logger.error({ err }, 'watcher error'));
-  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  return watcher;
+  // A slice at a time, so the checks that follow a 10,000-file sync never hold up the next changeset for long.
+  const drain = async (): Promise<void> => {
+    queued = false;
+    const paths = [...dirty].slice(0, CHECKS_PER_TURN);
+    for (const path of paths) {
+      if (closed) return;
+      dirty.delete(path);
+      await checkPath(ctx, path).catch((err: unknown) => ctx.logger.error({ err, path }, 'override check failed'));
+    }
+    schedule();
+  };
+  const watcher = new FolderWatcher(
+    ctx.settings.serverRoot,
+    (path) => {
+      dirty.add(path);
+      schedule();
+    },
+    ctx.logger,
+  );
+  await watcher.start();
+  return {
+    close: () => {
+      closed = true;
+      watcher.close();
+    },
+  };
 }
 
 /** Reads one path and holds it as an override when its content is not the gateway's own write. */

@@ -96,6 +96,17 @@ describe('overrides on a gateway-only node', () => {
     expect(gateway.admin.overrides()).toEqual([]);
   });
 
+  it('sees files added by hand in a folder created after the agent started', async () => {
+    const gateway = await start();
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    const nested = 'synapse-configs/default/custom-mediators/debug/probe.xml';
+    await handWrite(nested, '<sequence name="probe"/>');
+    await waitFor(() => gateway.admin.overrides().some((item) => item.path === nested && item.kind === 'added'), { message: 'nested hand-added file held' });
+    await rm(file(nested));
+    await waitFor(() => gateway.admin.overrides().some((item) => item.path === nested && item.sha256 === null), { message: 'its removal seen' });
+  });
+
   it('keeps a hand edit made just before a hub update lands, even when the watcher has not reported it yet', async () => {
     const gateway = await start();
     await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
