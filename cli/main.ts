@@ -4,7 +4,11 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerHubCommand } from './commands/hub.js';
+import { registerOverrideCommand } from './commands/override.js';
+import { registerRedeployCommand } from './commands/redeploy.js';
+import { registerUndeployCommand } from './commands/undeploy.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerVerifyCommand } from './commands/verify.js';
 
 const program = new Command('artisync')
   .description('Keeps WSO2 API Manager gateway artifacts in sync through a hub backed by Redis Streams')
@@ -14,7 +18,11 @@ const program = new Command('artisync')
 
 registerAgentCommand(program);
 registerHubCommand(program);
+registerOverrideCommand(program);
+registerRedeployCommand(program);
+registerUndeployCommand(program);
 registerValidateCommand(program);
+registerVerifyCommand(program);
 
 try {
   await program.parseAsync(process.argv);
