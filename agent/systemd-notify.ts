@@ -37,7 +37,8 @@ export function notifySystemdWhenReady(deps: SystemdNotifyDeps): ReadinessNotifi
         timer = setTimeout(attempt, deps.pollMs ?? 100);
         return;
       }
-      run('systemd-notify', ['--ready'])
+      // --pid names the agent itself, so systemd credits READY=1 to the main process even after this child exits.
+      run('systemd-notify', ['--ready', `--pid=${process.pid}`])
         .then(() => deps.logger.info('told systemd the agent is ready'))
         .catch((err: unknown) => deps.logger.error({ err }, 'systemd-notify --ready failed'))
         .finally(resolve);

@@ -61,7 +61,7 @@ describe('notifySystemdWhenReady', () => {
     });
     await notifier.done;
     expect(checks).toBe(3);
-    expect(calls).toEqual([['systemd-notify', '--ready']]);
+    expect(calls).toEqual([['systemd-notify', '--ready', `--pid=${process.pid}`]]);
   });
 });
 
