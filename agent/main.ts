@@ -1,12 +1,20 @@
-// Composition root of `artisync agent`: config → logger → hub client → roles → signals.
+// Composition root of `artisync agent`: config → logger → hub client → roles → admin API, heartbeats, systemd → signals.
 import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { AgentConfig } from '../core/config-schema.js';
 import { ConfigError } from '../core/errors.js';
+import { buildAdminApp } from './admin/admin-app.js';
+import { parseAdminListen } from './admin/admin-listen.js';
+import { AgentMetrics } from './admin/agent-metrics.js';
 import type { AgentRole, EchoFilter } from './agent-role.js';
 import { HubClient } from './hub-client.js';
-import { startGateway } from './gateway/gateway-role.js';
+import { HeartbeatSender } from './heartbeat-sender.js';
+import { startGateway, type GatewayRole } from './gateway/gateway-role.js';
 import { startPublisher } from './publisher/publisher-role.js';
+import { notifySystemdWhenReady } from './systemd-notify.js';
+
+/** How long shutdown may take before the agent exits anyway (SPEC: within a few seconds of SIGTERM). */
+const SHUTDOWN_DEADLINE_MS = 8_000;
 
 /** Reads the agent's token from `token` or `token_file`; never logged. */
 export function readAgentToken(config: AgentConfig): string | undefined {
@@ -30,18 +38,40 @@ export async function runAgent(config: AgentConfig): Promise<number> {
   if (!config.publisher.enabled && !config.gateway.enabled) {
     throw new ConfigError('ARTISYNC_CONFIG_INVALID', 'config keys publisher.enabled and gateway.enabled: enable at least one role', { subject: 'publisher.enabled' });
   }
+  const listen = parseAdminListen(config.admin_listen, config.admin_allow_remote);
   const logger = createAgentLogger(config);
   const hub = new HubClient({ hubUrl: config.hub_url, token: readAgentToken(config), node: config.node_id });
-  const echoFilter: EchoFilter = { isOwnWrite: () => false };
+  const metrics = new AgentMetrics();
   const roles: AgentRole[] = [];
+  let gateway: GatewayRole | undefined;
+  if (config.gateway.enabled) {
+    gateway = await startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, metrics });
+    roles.push(gateway);
+  }
+  const echoFilter: EchoFilter = gateway ?? { isOwnWrite: () => false };
   const deps = { config, logger, hub, echoFilter };
-  if (config.gateway.enabled) roles.push(await startGateway(deps));
   if (config.publisher.enabled) roles.push(await startPublisher(deps));
-  logger.info({ roles: roles.map((role) => role.name) }, 'agent started');
+  const admin = buildAdminApp({ roles: () => roles, gateway: gateway?.admin, registry: metrics.registry, logger });
+  await admin.listen(listen);
+  const heartbeats = new HeartbeatSender({
+    node: config.node_id,
+    publisherLabels: config.publisher.labels,
+    roles: () => roles,
+    target: hub,
+    intervalMs: config.heartbeat_interval,
+    logger,
+  });
+  heartbeats.start();
+  const systemd = notifySystemdWhenReady({ env: process.env, isReady: () => roles.every((role) => role.isReady()), logger });
+  logger.info({ roles: roles.map((role) => role.name), admin: config.admin_listen }, 'agent started');
   await waitForSignal();
   logger.info('agent stopping');
-  await Promise.all(roles.map((role) => role.stop()));
+  systemd.cancel();
+  const stopped = Promise.all([heartbeats.stop(), ...roles.map((role) => role.stop())]).then(() => admin.close());
+  if (!(await finishesWithin(stopped, SHUTDOWN_DEADLINE_MS))) logger.warn({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long; exiting anyway');
   logger.info('agent stopped');
+  // Unref'd: fires only when something still holds the event loop after every role stopped.
+  setTimeout(() => process.exit(0), 1_000).unref();
   return 0;
 }
 
@@ -50,4 +80,18 @@ function waitForSignal(): Promise<void> {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
+}
+
+async function finishesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const done = work.then(
+    () => true,
+    () => true,
+  );
+  const finished = await Promise.race([done, deadline]);
+  clearTimeout(timer);
+  return finished;
 }

@@ -4,7 +4,20 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerHubCommand } from './commands/hub.js';
+import { registerOverrideCommand } from './commands/override.js';
+import { registerRedeployCommand } from './commands/redeploy.js';
+import { registerUndeployCommand } from './commands/undeploy.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerImportCommand } from './commands/import.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerLsCommand } from './commands/ls.js';
+import { registerHistoryCommand } from './commands/history.js';
+import { registerDiffCommand } from './commands/diff.js';
+import { registerRollbackCommand } from './commands/rollback.js';
+import { registerReplayCommand } from './commands/replay.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerUpCommand } from './commands/up.js';
+import { registerVerifyCommand } from './commands/verify.js';
 
 const program = new Command('artisync')
   .description('Keeps WSO2 API Manager gateway artifacts in sync through a hub backed by Redis Streams')
@@ -14,7 +27,20 @@ const program = new Command('artisync')
 
 registerAgentCommand(program);
 registerHubCommand(program);
+registerOverrideCommand(program);
+registerRedeployCommand(program);
+registerUndeployCommand(program);
 registerValidateCommand(program);
+registerImportCommand(program);
+registerExportCommand(program);
+registerLsCommand(program);
+registerHistoryCommand(program);
+registerDiffCommand(program);
+registerRollbackCommand(program);
+registerReplayCommand(program);
+registerStatusCommand(program);
+registerUpCommand(program);
+registerVerifyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,7 +1,258 @@
-// Placeholder until the gateway lands: refuses to start.
-import type { AgentRole, AgentRoleDeps } from '../agent-role.js';
+// The gateway role: startup sync with retries, the stream consumer, drift checks, the override watcher and admin actions.
+import * as fsPromises from 'node:fs/promises';
+import type { ArtifactPath } from '../../core/artifact-path.js';
+import { deployRank } from '../../core/artifact-kind.js';
+import { consumerGroupName } from '../../core/redis-keys.js';
+import type { AgentRole, AgentRoleDeps, EchoFilter, RoleReport } from '../agent-role.js';
+import type { AtomicFs } from '../fs/atomic-write.js';
+import { AppliedRecord } from './applied-record.js';
+import { runDeployHook } from './deploy-hook.js';
+import { checkDrift, needsFullSync, type Verification } from './drift-checker.js';
+import * as actions from './gateway-admin-actions.js';
+import type { GatewayContext, GatewayMetrics } from './gateway-context.js';
+import { GatewayRedis } from './gateway-redis.js';
+import { OverrideTracker } from './override-tracker.js';
+import { watchForOverrides, type OverrideWatch } from './override-watcher.js';
+import type { ReconcileResult } from './path-reconciler.js';
+import { retryDelayMs } from './retry-backoff.js';
+import { SerialQueue } from './serial-queue.js';
+import { runStartupSync } from './startup-sync.js';
+import { StreamConsumer, StreamTrimmedError } from './stream-consumer.js';
+import type { StateFs } from './json-state-file.js';
+
+/** What the composition root gives the gateway beyond a role's usual deps. */
+export interface GatewayDeps extends AgentRoleDeps {
+  metrics?: GatewayMetrics;
+  /** Rename order of a changeset (lower first); core's deployRank unless a test injects another. */
+  rankOf?: (path: string) => number;
+  /** The filesystem calls writes go through; node:fs/promises unless a test records them. */
+  fs?: AtomicFs & StateFs;
+}
+
+const NO_METRICS: GatewayMetrics = { observePropagationLag: () => undefined, countRepairs: () => undefined, setOverrides: () => undefined, countRedisError: () => undefined };
+const WRITE_CONCURRENCY = 16;
+const GRACEFUL_STOP_MS = 3_000;
+
+/** A running gateway. */
+export class GatewayRole implements AgentRole, EchoFilter {
+  readonly name = 'gateway' as const;
+  private stopping = false;
+  private synced = false;
+  private consumer: StreamConsumer | undefined;
+  private resyncRequested = false;
+  private supervisor: Promise<void> = Promise.resolve();
+  private wake: (() => void) | undefined;
+  private hookChain: Promise<unknown> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  private watcher: OverrideWatch | undefined;
+  private lastError: string | undefined;
+  private lastVerification: Verification | undefined;
+  private readonly lag = new Map<string, number>();
+
+  private constructor(
+    private readonly deps: GatewayDeps,
+    readonly ctx: GatewayContext,
+  ) {}
+
+  /** Loads state, starts the watcher (gateway-only nodes) and the sync loop; does not wait for the first sync. */
+  static async start(deps: GatewayDeps): Promise<GatewayRole> {
+    const { config, logger } = deps;
+    const fs = deps.fs ?? fsPromises;
+    await fsPromises.mkdir(config.state_dir, { recursive: true });
+    const metrics = deps.metrics ?? NO_METRICS;
+    const holder: { role?: GatewayRole } = {};
+    const redis = new GatewayRedis(config.redis_url, {
+      onReconnect: () => holder.role?.afterReconnect(),
+      onError: (err) => holder.role?.noteRedisError(err),
+    });
+    const ctx: GatewayContext = {
+      settings: {
+        nodeId: config.node_id,
+        serverRoot: config.server_root,
+        stateDir: config.state_dir,
+        labels: config.gateway.gateway_labels,
+        handEditsAreOverrides: !config.publisher.enabled,
+        eventWaitingMs: config.gateway.event_waiting_time,
+        writeConcurrency: WRITE_CONCURRENCY,
+      },
+      logger: logger.child({ role: 'gateway' }),
+      redis,
+      fs,
+      rankOf: deps.rankOf ?? ((path) => deployRank(path as ArtifactPath)),
+      clock: () => Date.now(),
+      metrics,
+      queue: new SerialQueue(),
+      views: new Map(),
+      syncedRevision: new Map(),
+      appliedRevision: new Map(),
+      record: await AppliedRecord.load(fs, config.state_dir),
+      overrides: await OverrideTracker.load(fs, config.state_dir),
+      failed: new Map(),
+    };
+    const role = new GatewayRole(deps, ctx);
+    holder.role = role;
+    await role.begin();
+    return role;
+  }
+
+  /** EchoFilter: true when the gateway itself left exactly this content (null: removed it) at `path`. */
+  isOwnWrite(path: string, sha256: string | null): boolean {
+    return this.ctx.record.isOwn(path, sha256);
+  }
+
+  isReady(): boolean {
+    return this.deps.config.gateway.data_retrieval_mode === 'async' || this.synced;
+  }
+
+  report(): RoleReport {
+    const gatewayLabels: NonNullable<RoleReport['gatewayLabels']> = {};
+    for (const label of this.ctx.settings.labels) {
+      gatewayLabels[label] = { appliedRevision: this.ctx.appliedRevision.get(label) ?? '0-0', lag: this.lag.get(label) ?? 0 };
+    }
+    const report: RoleReport = { gatewayLabels, overrides: this.ctx.overrides.list().filter((item) => item.kind !== 'undeployed').map((item) => item.path) };
+    if (this.lastError !== undefined) report.lastError = this.lastError;
+    if (this.lastVerification !== undefined) report.lastVerification = this.lastVerification;
+    return report;
+  }
+
+  /** Runs a drift check now (also what the timer and a reconnect do); a trimmed stream triggers a full sync. */
+  async verifyNow(): Promise<Verification> {
+    if (await needsFullSync(this.ctx)) this.requestResync('stream trimmed past this node or group missing');
+    const result = await checkDrift(this.ctx);
+    this.lastVerification = result;
+    if (result.repaired > 0) this.ctx.logger.warn({ repaired: result.repaired }, 'drift check repaired files');
+    return result;
+  }
+
+  readonly admin = {
+    listArtifacts: () => actions.listArtifacts(this.ctx),
+    getArtifact: (path: string) => actions.getArtifact(this.ctx, path),
+    redeploy: async (path: string) => this.afterChange(await actions.redeploy(this.ctx, [path])),
+    undeploy: (path: string) => actions.undeploy(this.ctx, path),
+    overrides: () => this.ctx.overrides.list(),
+    clearOverrides: (target: { path: string } | { all: true }) => actions.clearOverrides(this.ctx, target),
+    verify: () => actions.verify(this.ctx),
+  };
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.consumer?.stop();
+    this.wake?.();
+    this.ctx.redis.interruptReads();
+    // No new override checks once stopping; an edit from now on is found at the next start by comparing disk and record.
+    this.watcher?.close();
+    // The batch in hand gets time to land and be acked. A call waiting on an unreachable Redis may never settle
+    // (ioredis keeps it queued), so shutdown does not wait for it: nothing of it has reached the disk yet.
+    if (!(await settlesWithin(Promise.all([this.supervisor, this.ctx.queue.idle()]), GRACEFUL_STOP_MS))) {
+      this.ctx.logger.warn({ waitedMs: GRACEFUL_STOP_MS }, 'stopping with a Redis call outstanding');
+    }
+    await this.ctx.record.flush();
+    await this.ctx.overrides.flush();
+    await this.hookChain;
+    this.ctx.redis.close();
+  }
+
+  private async begin(): Promise<void> {
+    if (this.ctx.settings.handEditsAreOverrides) this.watcher = await watchForOverrides(this.ctx);
+    this.supervisor = this.supervise();
+    const gateway = this.deps.config.gateway;
+    this.timers.push(setInterval(() => void this.verifyNow().catch((err: unknown) => this.noteError(err, 'drift check failed')), gateway.verify_interval));
+    this.timers.push(setInterval(() => void this.refreshLag(), this.deps.config.heartbeat_interval));
+    for (const timer of this.timers) timer.unref();
+  }
+
+  private async supervise(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        const result = await this.ctx.queue.run(() => runStartupSync(this.ctx));
+        this.synced = true;
+        this.lastError = undefined;
+        failures = 0;
+        this.resyncRequested = false;
+        this.afterChange(result);
+        this.consumer = new StreamConsumer(this.ctx, (batch) => this.afterChange(batch));
+        await this.consumer.run();
+        if (!this.resyncRequested) return;
+      } catch (err) {
+        if (this.stopping) return;
+        if (err instanceof StreamTrimmedError) {
+          this.ctx.logger.warn({ err }, 'stream trimmed past this node: full sync again');
+          continue;
+        }
+        failures += 1;
+        const waitMs = retryDelayMs(this.deps.config.gateway.deployment_retry_duration, failures);
+        this.noteError(err, 'gateway sync failed, retrying', { failures, waitMs });
+        await this.sleep(waitMs);
+      }
+    }
+  }
+
+  private requestResync(reason: string): void {
+    this.ctx.logger.warn({ reason }, 'full sync requested');
+    this.resyncRequested = true;
+    // The consumer notices within one blocking read; the batch in hand still lands and is acked first.
+    this.consumer?.stop();
+  }
+
+  private afterReconnect(): void {
+    this.ctx.logger.info('redis reconnected: checking for drift');
+    void this.verifyNow().catch((err: unknown) => this.noteError(err, 'drift check after reconnect failed'));
+  }
+
+  private afterChange(result: ReconcileResult): ReconcileResult {
+    const command = this.deps.config.gateway.on_deploy;
+    if (command.length === 0 || result.written.length + result.removed.length === 0) return result;
+    const batch = { written: result.written.length, removed: result.removed.length };
+    this.hookChain = this.hookChain.then(() => runDeployHook(command, this.deps.config.gateway.on_deploy_timeout, this.ctx.logger, batch));
+    return result;
+  }
+
+  private async refreshLag(): Promise<void> {
+    const group = consumerGroupName(this.ctx.settings.nodeId);
+    try {
+      for (const label of this.ctx.settings.labels) {
+        const info = await this.ctx.redis.groupInfo(label, group);
+        this.lag.set(label, info?.lag ?? (await this.ctx.redis.streamLength(label)));
+      }
+    } catch (err) {
+      this.noteError(err, 'lag refresh failed');
+    }
+  }
+
+  private noteRedisError(err: Error): void {
+    this.ctx.metrics.countRedisError();
+    this.lastError = `redis: ${err.message}`;
+  }
+
+  private noteError(err: unknown, message: string, fields: Record<string, unknown> = {}): void {
+    this.lastError = err instanceof Error ? err.message : String(err);
+    this.ctx.logger.error({ err, ...fields }, message);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = await Promise.race([work.then(() => true, () => true), late]);
+  clearTimeout(timer);
+  return settled;
+}
 
 /** Starts the gateway role. */
-export function startGateway(_deps: AgentRoleDeps): Promise<AgentRole> {
-  return Promise.reject(new Error('the gateway role is not built yet'));
+export function startGateway(deps: GatewayDeps): Promise<GatewayRole> {
+  return GatewayRole.start(deps);
 }

@@ -21,7 +21,7 @@ const GAP_BETWEEN_EDITS_MS = 200;
 export const artisyncSyncScenario: Scenario = {
   name: 'artisync-sync',
   async run(ctx: ScenarioContext): Promise<ScenarioResult> {
-    const sizes = ctx.quick ? [1000] : [1000, 10_000];
+    const sizes = ctx.quick ? [1000] : [100, 1000, 10_000];
     const measurements: Measurement[] = [];
     for (const count of sizes) measurements.push(...(await runSize(ctx, count)));
     return { measurements, notes: ['gateways in data_retrieval_mode = "sync"; edits overwrite an api/ file in place, as the lsyncd peer does'] };

@@ -1,0 +1,47 @@
+// Routes of the node-local admin API and the shapes it answers with, shared by the agent and the CLI.
+import type { ArtifactStatus, VerifyReport } from '../gateway/gateway-admin-actions.js';
+import type { Override } from '../gateway/override-tracker.js';
+
+/** Admin route paths; artifact paths travel in the `path` query or body. */
+export const ADMIN_ROUTES = {
+  healthz: '/healthz',
+  readyz: '/readyz',
+  metrics: '/metrics',
+  artifacts: '/v1/artifacts',
+  artifact: '/v1/artifact',
+  redeploy: '/v1/redeploy',
+  undeploy: '/v1/undeploy',
+  overrides: '/v1/overrides',
+  clearOverrides: '/v1/overrides/clear',
+  verify: '/v1/verify',
+} as const;
+
+/** Body of redeploy and undeploy. */
+export interface AdminPathRequest {
+  path: string;
+}
+
+/** Body of override clear: one path, or all. */
+export interface ClearOverridesRequest {
+  path?: string;
+  all?: boolean;
+}
+
+/** Reply to override clear. */
+export interface ClearOverridesReply {
+  cleared: string[];
+}
+
+/** Reply to redeploy. */
+export interface RedeployReply {
+  written: string[];
+  removed: string[];
+}
+
+/** Reply to /readyz. */
+export interface ReadyReply {
+  ready: boolean;
+  roles: Record<string, boolean>;
+}
+
+export type { ArtifactStatus, Override, VerifyReport };

@@ -1,0 +1,144 @@
+// The node-local actions behind the admin API: artifact states, redeploy, undeploy, override clear, verify.
+import { rm } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { parseArtifactPath } from '../../core/artifact-path.js';
+import { NotFoundError } from '../../core/errors.js';
+import { hashFile, scanDisk } from './disk-scan.js';
+import type { GatewayContext } from './gateway-context.js';
+import { desiredState, winnerOf } from './label-precedence.js';
+import type { Override } from './override-tracker.js';
+import { reconcilePaths } from './path-reconciler.js';
+
+/** How one artifact stands on this node. */
+export type ArtifactState = 'synced' | 'pending' | 'overridden' | 'undeployed' | 'failed';
+
+/** One artifact as the admin API lists it. */
+export interface ArtifactStatus {
+  path: string;
+  state: ArtifactState;
+  /** The winning label and its version (what the hub wants here), when any label holds the path. */
+  label?: string;
+  hubVersion?: number;
+  hubSha256?: string;
+  /** What the gateway last wrote. */
+  appliedVersion?: number;
+  appliedSha256?: string | null;
+  override?: Override;
+  error?: string;
+}
+
+/** Drift between disk and hub, as `artisync verify` prints it. */
+export interface VerifyReport {
+  ok: boolean;
+  missing: string[];
+  stale: string[];
+  extra: string[];
+  overridden: string[];
+}
+
+/** Every artifact the hub wants here or the gateway wrote, with its state. */
+export function listArtifacts(ctx: GatewayContext): ArtifactStatus[] {
+  const desired = desiredState(ctx.settings.labels, ctx.views);
+  const paths = new Set([...desired.keys(), ...ctx.overrides.list().map((item) => item.path), ...ctx.failed.keys()]);
+  for (const path of ctx.record.paths()) if ((ctx.record.get(path)?.sha256 ?? null) !== null) paths.add(path);
+  return [...paths].sort().map((path) => statusOf(ctx, path));
+}
+
+/** One artifact's state; throws NotFoundError when the node knows nothing of it. */
+export function getArtifact(ctx: GatewayContext, rawPath: string): ArtifactStatus {
+  const path = parseArtifactPath(rawPath);
+  const status = statusOf(ctx, path);
+  if (status.label === undefined && (status.appliedSha256 ?? null) === null && status.override === undefined && status.error === undefined) {
+    throw new NotFoundError('ARTISYNC_NOT_FOUND', `no artifact ${path} on this node or in labels ${ctx.settings.labels.join(', ')}`, { subject: path });
+  }
+  return status;
+}
+
+/** Releases `paths` from overrides and makes each equal to the hub (a path the hub lacks is removed, backed up first). */
+export async function redeploy(ctx: GatewayContext, rawPaths: readonly string[]): Promise<{ written: string[]; removed: string[] }> {
+  const paths = rawPaths.map((raw) => parseArtifactPath(raw));
+  return ctx.queue.run(async () => {
+    const disk = new Map<string, string>();
+    for (const path of paths) {
+      const sha = await hashFile(ctx.settings.serverRoot, path);
+      if (sha === null && !ctx.overrides.has(path) && winnerOf(path, ctx.settings.labels, ctx.views) === undefined) {
+        throw new NotFoundError('ARTISYNC_NOT_FOUND', `no label in ${ctx.settings.labels.join(', ')} holds ${path}, and it is not on disk`, { subject: path });
+      }
+      ctx.overrides.clear(path);
+      if (sha !== null) disk.set(path, sha);
+    }
+    const result = await reconcilePaths(ctx, paths, { disk, force: new Set(paths) });
+    await ctx.overrides.save();
+    ctx.metrics.setOverrides(ctx.overrides.list().length);
+    ctx.logger.info({ paths, written: result.written.length, removed: result.removed.length }, 'redeployed');
+    return result;
+  });
+}
+
+/** Removes one artifact on this node only and holds it until redeploy or override clear. */
+export async function undeploy(ctx: GatewayContext, rawPath: string): Promise<void> {
+  const path = parseArtifactPath(rawPath);
+  await ctx.queue.run(async () => {
+    const desired = winnerOf(path, ctx.settings.labels, ctx.views);
+    const entry = ctx.record.get(path);
+    if (desired === undefined && (entry?.sha256 ?? null) === null) {
+      throw new NotFoundError('ARTISYNC_NOT_FOUND', `no artifact ${path} deployed by this gateway`, { subject: path });
+    }
+    ctx.record.stage(path, desired?.label ?? entry?.label ?? '', desired?.version ?? entry?.version ?? 0, null);
+    await ctx.record.saveIntent();
+    await rm(posix.join(ctx.settings.serverRoot, path), { force: true });
+    ctx.record.commit([path]);
+    ctx.record.saveSoon();
+    ctx.overrides.hold(path, 'undeployed', null, ctx.clock());
+    await ctx.overrides.save();
+    ctx.metrics.setOverrides(ctx.overrides.list().length);
+    ctx.logger.info({ path }, 'undeployed on this node');
+  });
+}
+
+/** Releases one override (or all) and brings the hub's version back. Returns the released paths. */
+export async function clearOverrides(ctx: GatewayContext, target: { path: string } | { all: true }): Promise<string[]> {
+  const paths = 'all' in target ? ctx.overrides.list().map((item) => item.path) : [parseArtifactPath(target.path)];
+  if ('path' in target && !ctx.overrides.has(paths[0] as string)) {
+    throw new NotFoundError('ARTISYNC_NOT_FOUND', `${target.path} is not overridden on this node`, { subject: target.path });
+  }
+  await redeploy(ctx, paths);
+  return paths;
+}
+
+/** Compares every file on disk with the hub's winning versions. */
+export async function verify(ctx: GatewayContext): Promise<VerifyReport> {
+  return ctx.queue.run(async () => {
+    const disk = await scanDisk(ctx.settings.serverRoot);
+    const desired = desiredState(ctx.settings.labels, ctx.views);
+    const report: VerifyReport = { ok: true, missing: [], stale: [], extra: [], overridden: ctx.overrides.list().map((item) => item.path) };
+    for (const [path, want] of desired) {
+      if (ctx.overrides.has(path)) continue;
+      const sha = disk.get(path);
+      if (sha === undefined) report.missing.push(path);
+      else if (sha !== want.sha256) report.stale.push(path);
+    }
+    for (const path of disk.keys()) if (!desired.has(path) && !ctx.overrides.has(path)) report.extra.push(path);
+    report.ok = report.missing.length + report.stale.length + report.extra.length === 0;
+    return report;
+  });
+}
+
+function statusOf(ctx: GatewayContext, path: string): ArtifactStatus {
+  const desired = winnerOf(path, ctx.settings.labels, ctx.views);
+  const entry = ctx.record.get(path);
+  const override = ctx.overrides.get(path);
+  const error = ctx.failed.get(path);
+  const status: ArtifactStatus = { path, state: stateOf(desired?.sha256, entry?.sha256 ?? null, override, error) };
+  if (desired !== undefined) Object.assign(status, { label: desired.label, hubVersion: desired.version, hubSha256: desired.sha256 });
+  if (entry !== undefined) Object.assign(status, { appliedVersion: entry.version, appliedSha256: entry.sha256 });
+  if (override !== undefined) status.override = override;
+  if (error !== undefined) status.error = error;
+  return status;
+}
+
+function stateOf(want: string | undefined, applied: string | null, override: Override | undefined, error: string | undefined): ArtifactState {
+  if (override !== undefined) return override.kind === 'undeployed' ? 'undeployed' : 'overridden';
+  if (error !== undefined) return 'failed';
+  return (want ?? null) === applied ? 'synced' : 'pending';
+}

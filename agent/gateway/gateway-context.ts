@@ -1,0 +1,50 @@
+// The state one gateway's parts share: label views, applied record, overrides, failures, Redis and the work queue.
+import type { Logger } from 'pino';
+import type { AtomicFs } from '../fs/atomic-write.js';
+import type { AppliedRecord } from './applied-record.js';
+import type { GatewayRedis } from './gateway-redis.js';
+import type { LabelViews } from './label-precedence.js';
+import type { OverrideTracker } from './override-tracker.js';
+import type { SerialQueue } from './serial-queue.js';
+
+/** What the gateway reports to metrics; the admin's prom-client registry implements it. */
+export interface GatewayMetrics {
+  /** Hub commit → file on disk, in seconds. */
+  observePropagationLag(seconds: number): void;
+  countRepairs(count: number): void;
+  setOverrides(count: number): void;
+  countRedisError(): void;
+}
+
+/** Settings the gateway parts read, taken from agent.toml. */
+export interface GatewaySettings {
+  nodeId: string;
+  serverRoot: string;
+  stateDir: string;
+  labels: readonly string[];
+  /** True on a gateway-only node: hand edits become overrides. False when the node's publisher pushes them instead. */
+  handEditsAreOverrides: boolean;
+  eventWaitingMs: number;
+  writeConcurrency: number;
+}
+
+/** Everything shared between startup sync, the stream consumer, the drift checker, the watcher and the admin actions. */
+export interface GatewayContext {
+  settings: GatewaySettings;
+  logger: Logger;
+  redis: GatewayRedis;
+  fs: AtomicFs;
+  rankOf: (path: string) => number;
+  clock: () => number;
+  metrics: GatewayMetrics;
+  queue: SerialQueue;
+  views: LabelViews;
+  /** Per label, the revision of the last snapshot applied: stream entries up to it are already on disk. */
+  syncedRevision: Map<string, string>;
+  /** Per label, the last stream entry whose changes are on disk. */
+  appliedRevision: Map<string, string>;
+  record: AppliedRecord;
+  overrides: OverrideTracker;
+  /** Paths whose last write failed, with the reason. */
+  failed: Map<string, string>;
+}

@@ -1,0 +1,77 @@
+// Lands a batch on disk as SPEC.md guarantee 8 says: every temp first, renames in deploy order, deletes last.
+import { posix } from 'node:path';
+import { writeTemp, type AtomicFs } from '../fs/atomic-write.js';
+
+/** One file to write: its artifact path and raw content. */
+export interface PlannedWrite {
+  path: string;
+  data: Uint8Array;
+}
+
+/** What one batch changes on disk. */
+export interface MaterializePlan {
+  writes: PlannedWrite[];
+  removes: string[];
+}
+
+/** What the materializer needs; `rankOf` orders renames (lower first: building blocks before api). */
+export interface MaterializerDeps {
+  fs: AtomicFs;
+  serverRoot: string;
+  rankOf: (path: string) => number;
+  /** How many temp files are written at once. */
+  writeConcurrency: number;
+}
+
+/** Called between staging and renaming, e.g. to persist the intent in the applied record. */
+export type BeforeCommit = () => Promise<void>;
+
+/** Writes every temp, calls `beforeCommit`, renames in rank order, removes deleted files; temps are cleaned on failure. */
+export async function materialize(plan: MaterializePlan, deps: MaterializerDeps, beforeCommit?: BeforeCommit): Promise<void> {
+  const staged = new Map<string, string>();
+  try {
+    await forEachBounded(plan.writes, deps.writeConcurrency, async (write) => {
+      staged.set(write.path, await writeTemp(deps.fs, absolute(deps, write.path), write.data));
+    });
+    if (beforeCommit !== undefined) await beforeCommit();
+    for (const write of orderByRank(plan.writes.map((item) => item.path), deps.rankOf)) {
+      const temp = staged.get(write) as string;
+      await deps.fs.rename(temp, absolute(deps, write));
+      staged.delete(write);
+    }
+  } finally {
+    await Promise.all([...staged.values()].map((temp) => deps.fs.rm(temp, { force: true })));
+  }
+  // Deletes go last and in reverse order, so an API leaves before the endpoint it names.
+  for (const path of orderByRank(plan.removes, deps.rankOf).reverse()) await deps.fs.rm(absolute(deps, path), { force: true });
+}
+
+/** Paths sorted by rank, then by name so the order is stable. */
+export function orderByRank(paths: readonly string[], rankOf: (path: string) => number): string[] {
+  return [...paths].sort((a, b) => rankOf(a) - rankOf(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function absolute(deps: MaterializerDeps, path: string): string {
+  return posix.join(deps.serverRoot, path);
+}
+
+async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length && !failed) {
+      const item = items[next] as T;
+      next += 1;
+      try {
+        await work(item);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  });
+  // Wait for every worker, so no temp is created after the caller has cleaned up.
+  const results = await Promise.allSettled(workers);
+  const rejected = results.find((result) => result.status === 'rejected');
+  if (rejected !== undefined) throw rejected.reason;
+}

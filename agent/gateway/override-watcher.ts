@@ -1,0 +1,68 @@
+// Watches a gateway-only node's trees: a file whose content is not what the gateway wrote is a hand edit (an override).
+import { mkdir } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { SYNCED_TREES } from '../../core/artifact-path.js';
+import { hashFile } from './disk-scan.js';
+import { FolderWatcher } from './folder-watcher.js';
+import type { GatewayContext } from './gateway-context.js';
+import type { OverrideKind } from './override-tracker.js';
+
+const CHECKS_PER_TURN = 200;
+
+/** A running override watcher. */
+export interface OverrideWatch {
+  /** Stops watching; checks not yet started are dropped (the next start compares disk and record anyway). */
+  close(): void;
+}
+
+/** Starts watching both trees; events only mark paths dirty, each dirty path's content decides. */
+export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWatch> {
+  for (const tree of SYNCED_TREES) await mkdir(posix.join(ctx.settings.serverRoot, tree), { recursive: true });
+  const dirty = new Set<string>();
+  let queued = false;
+  let closed = false;
+  const schedule = (): void => {
+    if (closed || queued || dirty.size === 0) return;
+    queued = true;
+    // Queued behind the changeset in hand, so the check sees the applied record after that changeset.
+    void ctx.queue.run(drain);
+  };
+  // A slice at a time, so the checks that follow a 10,000-file sync never hold up the next changeset for long.
+  const drain = async (): Promise<void> => {
+    queued = false;
+    const paths = [...dirty].slice(0, CHECKS_PER_TURN);
+    for (const path of paths) {
+      if (closed) return;
+      dirty.delete(path);
+      await checkPath(ctx, path).catch((err: unknown) => ctx.logger.error({ err, path }, 'override check failed'));
+    }
+    schedule();
+  };
+  const watcher = new FolderWatcher(
+    ctx.settings.serverRoot,
+    (path) => {
+      dirty.add(path);
+      schedule();
+    },
+    ctx.logger,
+  );
+  await watcher.start();
+  return {
+    close: () => {
+      closed = true;
+      watcher.close();
+    },
+  };
+}
+
+/** Reads one path and holds it as an override when its content is not the gateway's own write. */
+export async function checkPath(ctx: GatewayContext, path: string): Promise<void> {
+  const sha = await hashFile(ctx.settings.serverRoot, path);
+  if (ctx.record.isOwn(path, sha) || (sha !== null && ctx.record.extras.get(path) === sha)) return;
+  const recorded = ctx.record.get(path)?.sha256 ?? null;
+  if (recorded === null && sha === null && !ctx.overrides.has(path)) return;
+  const kind: OverrideKind = recorded === null ? 'added' : sha === null ? 'deleted' : 'changed';
+  if (ctx.overrides.hold(path, kind, sha, ctx.clock())) ctx.logger.warn({ path, kind }, 'override: file changed by hand, hub updates held');
+  await ctx.overrides.save();
+  ctx.metrics.setOverrides(ctx.overrides.list().length);
+}

@@ -1,0 +1,163 @@
+// Makes chosen paths on disk equal to the winning label's head: the one write path of startup sync, stream, drift and admin.
+import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { parseArtifactPath } from '../../core/artifact-path.js';
+import { atomicWrite } from '../fs/atomic-write.js';
+import type { GatewayContext } from './gateway-context.js';
+import { winnerOf, type DesiredArtifact } from './label-precedence.js';
+import { deferToLocalEdit, localEditAt } from './local-edit-guard.js';
+import { materialize, type PlannedWrite } from './materializer.js';
+
+/** How a reconcile compares. */
+export interface ReconcileOptions {
+  /** What is on disk now (path → sha256); without it the applied record stands for the disk. */
+  disk?: ReadonlyMap<string, string>;
+  /** First start: replaced files are copied under state_dir/backup first. */
+  firstStart?: boolean;
+  /** Paths written even when held as overrides, and removed when the hub lacks them (override clear, redeploy). */
+  force?: ReadonlySet<string>;
+  /** Largest number of files landed in one materialize; a stream batch is never split. */
+  chunkSize?: number;
+}
+
+/** What a reconcile changed. */
+export interface ReconcileResult {
+  written: string[];
+  removed: string[];
+}
+
+interface Work {
+  writes: Array<{ path: string; desired: DesiredArtifact; backup: boolean }>;
+  removes: Array<{ path: string; backup: boolean }>;
+}
+
+/** Brings `paths` to the hub's winning versions, leaving overrides alone; failures land in ctx.failed and are thrown. */
+export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+  const work = planWork(ctx, paths, options);
+  // With a disk manifest the caller already compared the disk; otherwise look right before replacing anything.
+  if (options.disk === undefined) await setAsideLocalEdits(ctx, work);
+  const result: ReconcileResult = { written: [], removed: [] };
+  const size = options.chunkSize ?? Number.POSITIVE_INFINITY;
+  for (let start = 0; start < Math.max(work.writes.length, work.removes.length); start += size) {
+    const chunk: Work = { writes: work.writes.slice(start, start + size), removes: work.removes.slice(start, start + size) };
+    await landChunk(ctx, chunk);
+    result.written.push(...chunk.writes.map((item) => item.path));
+    result.removed.push(...chunk.removes.map((item) => item.path));
+  }
+  // Entries updated without a write (the disk already held the content) reach applied.json with the next full save.
+  ctx.record.saveSoon();
+  return result;
+}
+
+async function setAsideLocalEdits(ctx: GatewayContext, work: Work): Promise<void> {
+  const edited = new Set<string>();
+  const planned = new Map<string, DesiredArtifact | undefined>([
+    ...work.writes.map((item) => [item.path, item.desired] as const),
+    ...work.removes.map((item) => [item.path, undefined] as const),
+  ]);
+  for (const [path, desired] of planned) {
+    const edit = await localEditAt(ctx, path);
+    if (edit === undefined) continue;
+    edited.add(path);
+    // The disk already holds what the hub wants (e.g. this node's publisher pushed it): adopt it, nothing to write.
+    if (edit.sha256 === (desired?.sha256 ?? null)) adopt(ctx, path, desired);
+    else await deferToLocalEdit(ctx, path, edit.sha256);
+  }
+  if (edited.size === 0) return;
+  work.writes = work.writes.filter((item) => !edited.has(item.path));
+  work.removes = work.removes.filter((item) => !edited.has(item.path));
+}
+
+function adopt(ctx: GatewayContext, path: string, desired: DesiredArtifact | undefined): void {
+  const entry = ctx.record.get(path);
+  if (desired !== undefined) ctx.record.set(path, { label: desired.label, version: desired.version, sha256: desired.sha256 });
+  else if (entry !== undefined) ctx.record.set(path, { label: entry.label, version: entry.version, sha256: null });
+}
+
+function planWork(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions): Work {
+  const work: Work = { writes: [], removes: [] };
+  for (const path of new Set(paths)) {
+    if (!isSafePath(ctx, path)) continue;
+    const desired = winnerOf(path, ctx.settings.labels, ctx.views);
+    const forced = options.force?.has(path) === true;
+    if (ctx.overrides.has(path) && !forced) {
+      if (desired !== undefined) ctx.overrides.recordHubVersion(path, desired.label, desired.version);
+      continue;
+    }
+    const recorded = ctx.record.get(path)?.sha256 ?? null;
+    const current = options.disk === undefined ? recorded : (options.disk.get(path) ?? null);
+    const extra = ctx.record.extras.has(path);
+    if (desired !== undefined) {
+      if (current === desired.sha256) ctx.record.set(path, { label: desired.label, version: desired.version, sha256: desired.sha256 });
+      else work.writes.push({ path, desired, backup: current !== null && (options.firstStart === true || extra || forced) });
+      ctx.record.extras.delete(path);
+    } else if (current !== null && (recorded !== null || forced)) {
+      work.removes.push({ path, backup: forced && recorded === null });
+    }
+  }
+  return work;
+}
+
+async function landChunk(ctx: GatewayContext, work: Work): Promise<void> {
+  if (work.writes.length === 0 && work.removes.length === 0) return;
+  const blobs = await ctx.redis.blobs(work.writes.map((item) => item.desired.sha256));
+  const writes: PlannedWrite[] = [];
+  for (const item of work.writes) {
+    const data = blobs.get(item.desired.sha256);
+    if (data === undefined) {
+      markFailed(ctx, [item.path], `blob ${item.desired.sha256} is missing in Redis`);
+      throw new Error(`blob ${item.desired.sha256} of ${item.path} is missing in Redis`);
+    }
+    writes.push({ path: item.path, data });
+  }
+  for (const item of [...work.writes, ...work.removes]) if (item.backup) await backUp(ctx, item.path);
+  const deps = { fs: ctx.fs, serverRoot: ctx.settings.serverRoot, rankOf: ctx.rankOf, writeConcurrency: ctx.settings.writeConcurrency };
+  const touched = [...work.writes.map((item) => item.path), ...work.removes.map((item) => item.path)];
+  try {
+    await materialize({ writes, removes: work.removes.map((item) => item.path) }, deps, async () => {
+      for (const item of work.writes) ctx.record.stage(item.path, item.desired.label, item.desired.version, item.desired.sha256);
+      for (const item of work.removes) stageRemoval(ctx, item.path);
+      await ctx.record.saveIntent();
+    });
+  } catch (err) {
+    markFailed(ctx, touched, (err as Error).message);
+    throw err;
+  }
+  ctx.record.commit(touched);
+  ctx.record.saveSoon();
+  for (const path of touched) ctx.failed.delete(path);
+}
+
+/** Redis is read directly, so a path that could escape the trees is refused here too (SPEC.md guarantee 10). */
+function isSafePath(ctx: GatewayContext, path: string): boolean {
+  try {
+    parseArtifactPath(path);
+    return true;
+  } catch (err) {
+    ctx.logger.error({ err, path }, 'refusing an unsafe artifact path from Redis');
+    return false;
+  }
+}
+
+function stageRemoval(ctx: GatewayContext, path: string): void {
+  const entry = ctx.record.get(path);
+  const tombstone = entry === undefined ? undefined : ctx.views.get(entry.label)?.get(path);
+  ctx.record.stage(path, entry?.label ?? '', tombstone?.version ?? entry?.version ?? 0, null);
+}
+
+function markFailed(ctx: GatewayContext, paths: readonly string[], reason: string): void {
+  for (const path of paths) ctx.failed.set(path, reason);
+}
+
+/** Copies the file at `path` to state_dir/backup/<path> before the hub's version replaces it. */
+async function backUp(ctx: GatewayContext, path: string): Promise<void> {
+  let data: Buffer;
+  try {
+    data = await readFile(posix.join(ctx.settings.serverRoot, path));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  await atomicWrite(ctx.fs, posix.join(ctx.settings.stateDir, 'backup', path), data);
+  ctx.logger.info({ path, backup: posix.join(ctx.settings.stateDir, 'backup', path) }, 'local file backed up before replacing it');
+}

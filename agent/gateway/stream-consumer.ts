@@ -1,0 +1,161 @@
+// Reads the node's consumer group on every label stream and lands each batch of changesets, acking only what is on disk.
+import { decodeChangeEvent } from '../../core/change-event.js';
+import { ArtisyncError } from '../../core/errors.js';
+import { consumerGroupName } from '../../core/redis-keys.js';
+import { hashFile } from './disk-scan.js';
+import { repairLabel } from './drift-checker.js';
+import type { GatewayContext } from './gateway-context.js';
+import { applyToView, type LabelHead } from './label-precedence.js';
+import { reconcilePaths, type ReconcileResult } from './path-reconciler.js';
+import type { StreamEntry } from './gateway-redis.js';
+import { compareStreamIds } from './stream-id.js';
+
+/** Entries read per XREADGROUP call; they land as one batch. */
+const READ_COUNT = 100;
+/** How long one blocking read waits before the loop checks whether it should stop. */
+const BLOCK_MS = 2_000;
+
+/** Thrown when an entry the node still needs is gone from the stream: only a full startup sync recovers it. */
+export class StreamTrimmedError extends ArtisyncError {}
+
+/** What the consumer tells its owner after each landed batch. */
+export type BatchListener = (result: ReconcileResult, entries: number) => void;
+
+/** The consume loop of one gateway. */
+export class StreamConsumer {
+  private stopping = false;
+
+  constructor(
+    private readonly ctx: GatewayContext,
+    private readonly onBatch: BatchListener,
+  ) {}
+
+  /** Re-delivers this node's pending entries, then reads new ones until stop(); throws on any failure. */
+  async run(): Promise<void> {
+    const group = consumerGroupName(this.ctx.settings.nodeId);
+    const node = this.ctx.settings.nodeId;
+    const labels = this.ctx.settings.labels;
+    for (;;) {
+      if (this.stopping) return;
+      const pending = await this.ctx.redis.readGroup(group, node, labels.map((label) => ({ label, id: '0' })), READ_COUNT);
+      if (pending.length === 0) break;
+      await this.ctx.queue.run(() => this.landBatch(pending, false));
+    }
+    while (!this.stopping) {
+      let entries: StreamEntry[];
+      try {
+        entries = await this.ctx.redis.readGroup(group, node, labels.map((label) => ({ label, id: '>' })), READ_COUNT, BLOCK_MS);
+      } catch (err) {
+        if (this.stopping) return;
+        throw err;
+      }
+      if (entries.length > 0) await this.ctx.queue.run(() => this.landBatch(entries, true));
+    }
+  }
+
+  /** Makes the loop return after the batch in hand. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /** `fresh`: read with ">"; an old entry among them means the group was rewound (`artisync replay`). */
+  private async landBatch(entries: readonly StreamEntry[], fresh: boolean): Promise<void> {
+    if (fresh) await this.noteTrimSuspects(entries);
+    const touched = new Set<string>();
+    const replayed = new Set<string>();
+    const committedAt: number[] = [];
+    const acks = new Map<string, string[]>();
+    for (const entry of entries) {
+      acks.set(entry.label, [...(acks.get(entry.label) ?? []), entry.id]);
+      // Entries up to what is already on disk are only re-checked (a replay), since applying them could only regress.
+      if (fresh && entry.fields !== null && compareStreamIds(entry.id, this.ctx.appliedRevision.get(entry.label) ?? '0-0') <= 0) {
+        for (const item of decodeChangeEvent(entry.id, entry.fields).items) replayed.add(item.path);
+        continue;
+      }
+      if (compareStreamIds(entry.id, this.ctx.syncedRevision.get(entry.label) ?? '0-0') <= 0) continue;
+      if (entry.fields === null) {
+        await this.acknowledge(new Map([[entry.label, [entry.id]]]));
+        throw new StreamTrimmedError('ARTISYNC_STREAM_TRIMMED', `pending entry ${entry.id} of label ${entry.label} was trimmed from the stream`, { subject: entry.label });
+      }
+      const event = decodeChangeEvent(entry.id, entry.fields);
+      const view = this.viewOf(entry.label);
+      for (const item of event.items) {
+        const head = { version: item.version, sha256: item.op === 'delete' ? null : item.sha256, size: item.size };
+        if (applyToView(view, item.path, head)) touched.add(item.path);
+      }
+      committedAt.push(event.committedAt);
+    }
+    let result: ReconcileResult = { written: [], removed: [] };
+    if (touched.size > 0) {
+      if (this.ctx.settings.eventWaitingMs > 0) await delay(this.ctx.settings.eventWaitingMs);
+      result = await reconcilePaths(this.ctx, touched);
+    }
+    if (replayed.size > 0) result = merge(result, await this.recheck(replayed));
+    await this.acknowledge(acks);
+    if (this.suspects.size > 0) await this.checkSuspects();
+    const now = this.ctx.clock();
+    for (const at of committedAt) this.ctx.metrics.observePropagationLag(Math.max(0, now - at) / 1000);
+    if (result.written.length > 0 || result.removed.length > 0) {
+      this.ctx.logger.info({ written: result.written.length, removed: result.removed.length, entries: entries.length }, 'changesets applied');
+    }
+    this.onBatch(result, entries.length);
+  }
+
+  /** Labels whose stream may have been trimmed past this node; they get a digest check once caught up. */
+  private readonly suspects = new Set<string>();
+
+  private async noteTrimSuspects(entries: readonly StreamEntry[]): Promise<void> {
+    for (const label of new Set(entries.map((entry) => entry.label))) {
+      if (await this.ctx.redis.mayHaveTrimmedPast(label, this.ctx.appliedRevision.get(label) ?? '0-0')) this.suspects.add(label);
+    }
+  }
+
+  /** Entries trimmed before this node read them leave a gap the digest shows; repaired from a snapshot (guarantee 6). */
+  private async checkSuspects(): Promise<void> {
+    for (const label of [...this.suspects]) {
+      const check = await repairLabel(this.ctx, label);
+      if (!check.compared) continue;
+      this.suspects.delete(label);
+      if (check.repaired > 0) this.ctx.logger.warn({ label, repaired: check.repaired }, 'stream was trimmed past this node: repaired from a snapshot');
+    }
+  }
+
+  /** A replayed entry re-applies as "make this path's disk equal to the hub's current version", never an older one. */
+  private async recheck(paths: ReadonlySet<string>): Promise<ReconcileResult> {
+    const disk = new Map<string, string>();
+    for (const path of paths) {
+      const sha = await hashFile(this.ctx.settings.serverRoot, path).catch(() => null);
+      if (sha !== null) disk.set(path, sha);
+    }
+    const result = await reconcilePaths(this.ctx, paths, { disk });
+    this.ctx.logger.info({ paths: paths.size, written: result.written.length, removed: result.removed.length }, 'replayed entries re-applied');
+    return result;
+  }
+
+  private async acknowledge(acks: ReadonlyMap<string, string[]>): Promise<void> {
+    const group = consumerGroupName(this.ctx.settings.nodeId);
+    for (const [label, ids] of acks) {
+      await this.ctx.redis.ack(label, group, ids);
+      const last = ids[ids.length - 1] as string;
+      const applied = this.ctx.appliedRevision.get(label) ?? '0-0';
+      if (compareStreamIds(last, applied) > 0) this.ctx.appliedRevision.set(label, last);
+    }
+  }
+
+  private viewOf(label: string): Map<string, LabelHead> {
+    let view = this.ctx.views.get(label);
+    if (view === undefined) {
+      view = new Map();
+      this.ctx.views.set(label, view);
+    }
+    return view;
+  }
+}
+
+function merge(a: ReconcileResult, b: ReconcileResult): ReconcileResult {
+  return { written: [...a.written, ...b.written], removed: [...a.removed, ...b.removed] };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,69 @@
+// `artisync import --label L --server-root DIR`: uploads an existing tree (e.g. an NFS share) into a label in batches.
+import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { ChangeItem } from '../../core/hub-api.js';
+import type { HubClient } from '../../agent/hub-client.js';
+import { base64Size, IMPORT_BATCH_LIMITS, splitIntoBatches } from '../changeset-batches.js';
+import { commandAction } from '../command-action.js';
+import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.js';
+import { addChangesetResults, emptyImportSummary, formatImportSummary, type ImportSummary } from '../import-summary.js';
+import { ProgressBar, progressSinkForTerminal } from '../progress-bar.js';
+import { walkServerRoot, type TreeFile } from '../server-root-walk.js';
+import { usageError } from '../usage-error.js';
+
+/** The import options as parsed. */
+interface ImportOptions extends HubCommandOptions {
+  label?: string;
+  serverRoot?: string;
+  json?: boolean;
+}
+
+async function pushBatch(hub: HubClient, label: string, batch: readonly TreeFile[], summary: ImportSummary): Promise<void> {
+  const changes: ChangeItem[] = [];
+  for (const file of batch) {
+    changes.push({ op: 'put', path: file.path, content: (await readFile(file.absolutePath)).toString('base64') });
+  }
+  const response = await hub.pushChangeset(label, { requestId: `import-${randomUUID()}`, changes });
+  addChangesetResults(summary, response.results);
+}
+
+async function checkFolder(serverRoot: string): Promise<void> {
+  const info = await stat(serverRoot).catch(() => undefined);
+  if (info?.isDirectory() !== true) throw usageError(`--server-root ${serverRoot} is not a folder`);
+}
+
+/** Registers `artisync import --label L --server-root DIR`. */
+export function registerImportCommand(program: Command): void {
+  const command = program
+    .command('import')
+    .description('upload an existing server-root tree (e.g. an NFS share) into a label in one go; prints counts')
+    .option('--label <label>', 'label to import into')
+    .option('--server-root <dir>', 'server root holding synapse-configs/default and executionplans')
+    .option('--json', 'print the counts as JSON');
+  addHubOptions(command).action(
+    commandAction(async (options: ImportOptions) => {
+      const { label, serverRoot } = options;
+      if (label === undefined || serverRoot === undefined) throw usageError('import needs --label L and --server-root DIR');
+      await checkFolder(serverRoot);
+      const walk = await walkServerRoot(serverRoot);
+      const summary = emptyImportSummary();
+      summary.rejected.push(...walk.refused);
+      const batches = splitIntoBatches(walk.files, (file) => base64Size(file.size), IMPORT_BATCH_LIMITS);
+      const bar = new ProgressBar(progressSinkForTerminal(process.stdout, process.stderr), walk.files.length, 'files');
+      try {
+        await withHub(options, async (hub) => {
+          for (const batch of batches) {
+            await pushBatch(hub, label, batch, summary);
+            bar.advance(batch.length);
+          }
+        });
+      } finally {
+        // End the bar's line so an error message starts on a fresh one.
+        bar.finish();
+      }
+      process.stdout.write(options.json === true ? `${JSON.stringify({ label, ...summary }, null, 2)}\n` : formatImportSummary(label, summary));
+      return summary.rejected.length === 0 ? 0 : 1;
+    }),
+  );
+}

@@ -1,0 +1,192 @@
+// Manual drop for debugging: hand edits on a gateway-only node are held, survive restarts, and `override clear` undoes them.
+import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import type { GatewayRole } from '../../agent/gateway/gateway-role.js';
+import { sha256Of } from '../../core/blob-codec.js';
+import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
+import { TestRedis } from '../support/redis-server.js';
+import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
+import { waitFor } from '../support/wait-for.js';
+import { startTestGateway, type HarnessOptions } from './gateway-harness.js';
+import { HubLayoutSeeder } from './hub-layout-seeder.js';
+
+const LABEL = 'Production and Sandbox';
+const API = 'synapse-configs/default/api/admin--PizzaShackAPI_v1.0.0.xml';
+const EP = 'synapse-configs/default/endpoints/ep.xml';
+const HAND = 'synapse-configs/default/sequences/debug.xml';
+
+let redis: TestRedis;
+let client: Redis;
+let seeder: HubLayoutSeeder;
+let dir: string;
+let gateways: GatewayRole[] = [];
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+});
+
+afterAll(async () => {
+  await redis.destroy();
+});
+
+beforeEach(async () => {
+  client = redis.client();
+  await client.flushall();
+  seeder = new HubLayoutSeeder(client);
+  dir = await makeTempDir('artisync-ovr-');
+});
+
+afterEach(async () => {
+  await Promise.all(gateways.map((gateway) => gateway.stop()));
+  gateways = [];
+  client.disconnect();
+  await removeTempDir(dir);
+});
+
+async function start(extra: Partial<HarnessOptions> = {}): Promise<GatewayRole> {
+  const gateway = await startTestGateway({ nodeId: 'gw-1', serverRoot: join(dir, 'server'), stateDir: join(dir, 'state'), redisUrl: redis.url, labels: [LABEL], ...extra });
+  gateways.push(gateway);
+  return gateway;
+}
+
+async function stop(gateway: GatewayRole): Promise<void> {
+  await gateway.stop();
+  gateways = gateways.filter((item) => item !== gateway);
+}
+
+async function pendingEntries(): Promise<number> {
+  const summary = (await client.xpending(redisKeys.stream(LABEL), consumerGroupName('gw-1'))) as [number, ...unknown[]];
+  return summary[0];
+}
+
+function file(path: string): string {
+  return join(dir, 'server', path);
+}
+
+async function content(path: string): Promise<string | null> {
+  return readFile(file(path), 'utf8').catch(() => null);
+}
+
+async function handWrite(path: string, text: string): Promise<void> {
+  await mkdir(dirname(file(path)), { recursive: true });
+  await writeFile(file(path), text);
+}
+
+async function synced(gateway: GatewayRole, path: string, text: string): Promise<void> {
+  await waitFor(async () => (await content(path)) === text && gateway.isReady(), { message: `${path} = ${text}` });
+}
+
+describe('overrides on a gateway-only node', () => {
+  it('holds a file edited by hand while running, records hub updates without writing them, and clear restores the hub', async () => {
+    const gateway = await start();
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    await handWrite(API, '<api debug="true"/>');
+    await waitFor(() => gateway.admin.overrides().some((item) => item.path === API && item.kind === 'changed'), { message: 'override seen' });
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await synced(gateway, EP, '<endpoint/>');
+    expect(await content(API)).toBe('<api debug="true"/>');
+    expect(gateway.admin.overrides()[0]).toMatchObject({ path: API, hubVersion: 2 });
+    expect(gateway.report().overrides).toEqual([API]);
+    expect(gateway.admin.getArtifact(API).state).toBe('overridden');
+    expect(await gateway.admin.clearOverrides({ path: API })).toEqual([API]);
+    expect(await content(API)).toBe('<api v="2"/>');
+    expect(gateway.admin.overrides()).toEqual([]);
+  });
+
+  it('sees files added by hand in a folder created after the agent started', async () => {
+    const gateway = await start();
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    const nested = 'synapse-configs/default/custom-mediators/debug/probe.xml';
+    await handWrite(nested, '<sequence name="probe"/>');
+    await waitFor(() => gateway.admin.overrides().some((item) => item.path === nested && item.kind === 'added'), { message: 'nested hand-added file held' });
+    await rm(file(nested));
+    await waitFor(() => gateway.admin.overrides().some((item) => item.path === nested && item.sha256 === null), { message: 'its removal seen' });
+  });
+
+  it('keeps a hand edit made just before a hub update lands, even when the watcher has not reported it yet', async () => {
+    const gateway = await start();
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    let release: () => void = () => undefined;
+    const held = gateway.ctx.queue.run(() => new Promise<void>((resolve) => {
+      release = resolve;
+    }));
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    await waitFor(async () => (await pendingEntries()) === 1, { message: 'update read and waiting' });
+    await handWrite(API, '<api debug="race"/>');
+    release();
+    await held;
+    await waitFor(async () => (await pendingEntries()) === 0, { message: 'update acknowledged' });
+    expect(await content(API)).toBe('<api debug="race"/>');
+    expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed', hubVersion: 2 })]);
+  });
+
+  it('recognises files changed, deleted and added while the agent was down, after the hub moved on', async () => {
+    let gateway = await start();
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint v="1"/>' }]);
+    await synced(gateway, EP, '<endpoint v="1"/>');
+    await stop(gateway);
+    await handWrite(API, '<api offline-edit="1"/>');
+    await rm(file(EP));
+    await handWrite(HAND, '<sequence name="debug"/>');
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint v="2"/>' }]);
+    gateway = await start();
+    await waitFor(() => gateway.isReady() && gateway.admin.overrides().length === 3, { message: 'three overrides' });
+    expect(gateway.admin.overrides().map((item) => [item.path, item.kind])).toEqual([
+      [API, 'changed'],
+      [EP, 'deleted'],
+      [HAND, 'added'],
+    ]);
+    await gateway.verifyNow();
+    expect(await content(API)).toBe('<api offline-edit="1"/>');
+    expect(await content(EP)).toBeNull();
+    // Overrides survive another restart.
+    await stop(gateway);
+    gateway = await start();
+    await waitFor(() => gateway.admin.overrides().length === 3, { message: 'overrides after restart' });
+    expect(await gateway.admin.clearOverrides({ all: true })).toHaveLength(3);
+    expect(await content(API)).toBe('<api v="2"/>');
+    expect(await content(EP)).toBe('<endpoint v="2"/>');
+    expect(await content(HAND)).toBeNull();
+    expect(await readFile(join(dir, 'state', 'backup', HAND), 'utf8')).toBe('<sequence name="debug"/>');
+    expect(await gateway.admin.verify()).toMatchObject({ ok: true });
+  });
+
+  it('undeploys on this node only until redeploy', async () => {
+    const gateway = await start();
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    await gateway.admin.undeploy(API);
+    expect(await content(API)).toBeNull();
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await synced(gateway, EP, '<endpoint/>');
+    expect(await content(API)).toBeNull();
+    expect(gateway.admin.getArtifact(API)).toMatchObject({ state: 'undeployed', hubVersion: 2 });
+    await gateway.admin.redeploy(API);
+    expect(await content(API)).toBe('<api v="2"/>');
+    expect(gateway.admin.getArtifact(API).state).toBe('synced');
+  });
+});
+
+describe('publisher + gateway node', () => {
+  it('tells the publisher which files are its own writes and makes no overrides of hand edits', async () => {
+    const gateway = await start({ publisher: true });
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    expect(gateway.isOwnWrite(API, sha256Of(Buffer.from('<api v="1"/>')))).toBe(true);
+    expect(gateway.isOwnWrite(API, sha256Of(Buffer.from('<api other/>')))).toBe(false);
+    await seeder.commit(LABEL, [{ path: API }]);
+    await waitFor(async () => (await content(API)) === null, { message: 'removed' });
+    expect(gateway.isOwnWrite(API, null)).toBe(true);
+    await handWrite(HAND, '<sequence/>');
+    await stop(gateway);
+    const again = await start({ publisher: true });
+    await waitFor(() => again.isReady(), { message: 'ready' });
+    expect(again.admin.overrides()).toEqual([]);
+    expect(await content(HAND)).toBe('<sequence/>');
+  });
+});

@@ -1,0 +1,85 @@
+// The applied record and the override list on an in-memory fs: own-write checks across a crash window, persistence.
+import { describe, expect, it } from 'vitest';
+import { memfs } from 'memfs';
+import { AppliedRecord } from '../../agent/gateway/applied-record.js';
+import type { StateFs } from '../../agent/gateway/json-state-file.js';
+import { OverrideTracker } from '../../agent/gateway/override-tracker.js';
+
+const API = 'synapse-configs/default/api/a.xml';
+
+function stateFs(): StateFs {
+  const { fs } = memfs({ '/state': null }, '/');
+  return fs.promises as unknown as StateFs;
+}
+
+describe('AppliedRecord', () => {
+  it('treats both the old and the new content as its own while a changeset is in flight, only the new one after', async () => {
+    const record = await AppliedRecord.load(stateFs(), '/state');
+    expect(record.existed).toBe(false);
+    record.set(API, { label: 'L', version: 1, sha256: 'old' });
+    record.stage(API, 'L', 2, 'new');
+    expect(record.isOwn(API, 'old')).toBe(true);
+    expect(record.isOwn(API, 'new')).toBe(true);
+    record.commit([API]);
+    expect(record.isOwn(API, 'old')).toBe(false);
+    expect(record.isOwn(API, 'new')).toBe(true);
+    expect(record.isOwn(API, 'hand edit')).toBe(false);
+  });
+
+  it('knows a removal as its own (sha256 null) and a never-written path as not', async () => {
+    const record = await AppliedRecord.load(stateFs(), '/state');
+    record.set(API, { label: 'L', version: 1, sha256: 'a' });
+    record.stage(API, 'L', 2, null);
+    record.commit([API]);
+    expect(record.isOwn(API, null)).toBe(true);
+    expect(record.isOwn('executionplans/p.siddhiql', null)).toBe(false);
+  });
+
+  it('recovers a changeset in flight from the small journal alone, without a full save', async () => {
+    const fs = stateFs();
+    const first = await AppliedRecord.load(fs, '/state');
+    first.set(API, { label: 'L', version: 1, sha256: 'old' });
+    await first.save();
+    first.stage(API, 'L', 2, 'new');
+    await first.saveIntent();
+    const afterCrash = await AppliedRecord.load(fs, '/state');
+    expect(afterCrash.isOwn(API, 'old')).toBe(true);
+    expect(afterCrash.isOwn(API, 'new')).toBe(true);
+    afterCrash.commit([API]);
+    await afterCrash.save();
+    expect(JSON.parse(String(await fs.readFile('/state/applied-journal.json')))).toEqual({});
+    const settled = await AppliedRecord.load(fs, '/state');
+    expect(settled.isOwn(API, 'old')).toBe(false);
+    expect(settled.get(API)).toEqual({ label: 'L', version: 2, sha256: 'new' });
+  });
+
+  it('survives a restart, staged prior included', async () => {
+    const fs = stateFs();
+    const first = await AppliedRecord.load(fs, '/state');
+    first.set(API, { label: 'L', version: 1, sha256: 'old' });
+    first.stage(API, 'L', 2, 'new');
+    first.extras.set('executionplans/legacy.siddhiql', 'x');
+    await first.save();
+    const second = await AppliedRecord.load(fs, '/state');
+    expect(second.existed).toBe(true);
+    expect(second.isOwn(API, 'old')).toBe(true);
+    expect(second.get(API)).toMatchObject({ version: 2, sha256: 'new' });
+    expect(second.extras.get('executionplans/legacy.siddhiql')).toBe('x');
+  });
+});
+
+describe('OverrideTracker', () => {
+  it('keeps held paths, their kind and the newest hub version across a restart', async () => {
+    const fs = stateFs();
+    const tracker = await OverrideTracker.load(fs, '/state');
+    expect(tracker.hold(API, 'changed', 'h1', 10)).toBe(true);
+    expect(tracker.hold(API, 'changed', 'h2', 20)).toBe(false);
+    tracker.recordHubVersion(API, 'L', 5);
+    tracker.recordHubVersion(API, 'L', 4);
+    await tracker.save();
+    const again = await OverrideTracker.load(fs, '/state');
+    expect(again.list()).toEqual([{ path: API, kind: 'changed', sha256: 'h2', since: 10, hubVersion: 5, hubLabel: 'L' }]);
+    expect(again.clearAll()).toEqual([API]);
+    expect(again.has(API)).toBe(false);
+  });
+});

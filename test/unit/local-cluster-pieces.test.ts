@@ -1,0 +1,59 @@
+// Unit tests of `artisync up`'s pure parts: the generated configs and the live lines read from agent logs.
+import { parse as parseToml } from 'smol-toml';
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../core/config-schema.js';
+import { describeAgentLogLine } from '../../cli/agent-log-line.js';
+import { LOCAL_AGENTS, LOCAL_LABEL, localAgentToml, localHubToml } from '../../cli/local-cluster-config.js';
+
+const layout = { dir: '/tmp/demo "x"', redisPort: 6400, hubPort: 7500, adminPorts: { publisher: 7501, 'gateway-1': 7502, 'gateway-2': 7503 } };
+const sources = (text: string) => ({ file: parseToml(text), filePath: 'generated', env: new Map(), flags: new Map() });
+
+describe('local cluster configs', () => {
+  it('the hub runs without tokens on the private Redis', () => {
+    const hub = resolveConfig('hub', sources(localHubToml(layout)));
+    expect(hub).toMatchObject({ listen: '127.0.0.1:7500', redis_url: 'redis://127.0.0.1:6400/0', insecure: true });
+  });
+
+  it('one publisher and two gateways, each with its own tree, state_dir and admin port', () => {
+    const configs = LOCAL_AGENTS.map((agent) => resolveConfig('agent', sources(localAgentToml(layout, agent))));
+    expect(configs.map((config) => config.server_root)).toEqual(['/tmp/demo "x"/publisher', '/tmp/demo "x"/gateway-1', '/tmp/demo "x"/gateway-2']);
+    expect(new Set(configs.map((config) => config.admin_listen)).size).toBe(3);
+    expect(new Set(configs.map((config) => config.state_dir)).size).toBe(3);
+    const [publisher, gateway] = configs;
+    expect(publisher?.publisher).toMatchObject({ enabled: true, labels: [LOCAL_LABEL] });
+    expect(publisher?.gateway.enabled).toBe(false);
+    expect(gateway?.gateway).toMatchObject({ enabled: true, gateway_labels: [LOCAL_LABEL] });
+    expect(gateway?.publisher.enabled).toBe(false);
+  });
+});
+
+describe('describeAgentLogLine', () => {
+  const line = (fields: Record<string, unknown>): string => JSON.stringify({ level: 30, time: 0, node: 'n', ...fields });
+
+  it('shows an applied artifact with version and label', () => {
+    expect(describeAgentLogLine('gateway-1', line({ msg: 'artifact applied', path: 'synapse-configs/default/api/a.xml', version: 2, label: 'P' })))
+      .toBe('gateway-1  ← synapse-configs/default/api/a.xml v2 (P)');
+  });
+
+  it('shows pushes, removals, overrides and refusals', () => {
+    expect(describeAgentLogLine('publisher', line({ msg: 'artifact pushed', path: 'p.xml', version: 1 }))).toBe('publisher  → p.xml v1');
+    expect(describeAgentLogLine('gateway-2', line({ msg: 'artifact removed', path: 'p.xml' }))).toBe('gateway-2  ✗ p.xml removed');
+    expect(describeAgentLogLine('gateway-1', line({ msg: 'override detected', path: 'p.xml' }))).toBe('gateway-1  ! p.xml (override detected)');
+    expect(describeAgentLogLine('publisher', line({ msg: 'artifact invalid', path: 'p.xml', err: { message: 'not well-formed' } }))).toBe('publisher  refused p.xml: not well-formed');
+    expect(describeAgentLogLine('publisher', line({ level: 40, msg: 'invalid artifact not published', path: 'p.xml', reason: 'unclosed tag' }))).toBe('publisher  refused p.xml: unclosed tag');
+  });
+
+  it('summarises changesets applied by count', () => {
+    expect(describeAgentLogLine('gateway-1', line({ msg: 'changesets applied', written: 3, removed: 1, entries: 2 }))).toBe('gateway-1  ← 3 written, 1 removed (changesets applied)');
+    expect(describeAgentLogLine('gateway-2', line({ level: 40, msg: 'drift repaired', written: ['a', 'b'], removed: [] }))).toBe('gateway-2  ← 2 written, 0 removed (drift repaired)');
+    expect(describeAgentLogLine('gateway-2', line({ msg: 'startup sync done', written: 0, removed: 0 }))).toBeUndefined();
+  });
+
+  it('shows errors and stays quiet about everything else', () => {
+    expect(describeAgentLogLine('gateway-1', line({ level: 50, msg: 'redis unavailable', err: { message: 'ECONNREFUSED' } }))).toBe('gateway-1  error: redis unavailable: ECONNREFUSED');
+    expect(describeAgentLogLine('publisher', line({ level: 40, msg: 'hub unreachable; changes kept pending' }))).toBe('publisher  warning: hub unreachable; changes kept pending');
+    expect(describeAgentLogLine('gateway-1', line({ msg: 'agent started' }))).toBeUndefined();
+    expect(describeAgentLogLine('gateway-1', 'not json')).toBeUndefined();
+    expect(describeAgentLogLine('gateway-1', '{broken')).toBeUndefined();
+  });
+});

@@ -1,0 +1,100 @@
+// Applying a changeset on an in-memory fs: temps first, renames in deploy order, deletes last, temps never deployable.
+import { describe, expect, it } from 'vitest';
+import { memfs } from 'memfs';
+import { atomicWrite, tempPathFor, type AtomicFs } from '../../agent/fs/atomic-write.js';
+import { materialize, orderByRank } from '../../agent/gateway/materializer.js';
+
+const ROOT = '/server';
+const API = 'synapse-configs/default/api/PizzaShack.xml';
+const EP1 = 'synapse-configs/default/endpoints/ep1.xml';
+const EP2 = 'synapse-configs/default/endpoints/ep2.xml';
+const OLD_API = 'synapse-configs/default/api/Old.xml';
+
+// A stand-in for core's deployRank: endpoints (building blocks) before api.
+const rankOf = (path: string): number => (path.includes('/api/') ? 10 : 1);
+
+interface Recorded {
+  fs: AtomicFs;
+  calls: string[];
+  volume: ReturnType<typeof memfs>['vol'];
+}
+
+function recordingFs(files: Record<string, string> = {}, failOpenAfter = Number.POSITIVE_INFINITY): Recorded {
+  const { fs, vol } = memfs(files, '/');
+  const calls: string[] = [];
+  let opens = 0;
+  const promises = fs.promises;
+  const wrapped: AtomicFs = {
+    mkdir: (path, options) => promises.mkdir(path, options),
+    open: async (path, flags, mode) => {
+      opens += 1;
+      if (opens > failOpenAfter) throw Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' });
+      calls.push(`temp ${path}`);
+      return (await promises.open(path, flags, mode)) as unknown as Awaited<ReturnType<AtomicFs['open']>>;
+    },
+    rename: async (from, to) => {
+      calls.push(`rename ${to}`);
+      await promises.rename(from, to);
+    },
+    rm: async (path, options) => {
+      calls.push(`rm ${path}`);
+      await promises.rm(path, options);
+    },
+  };
+  return { fs: wrapped, calls, volume: vol };
+}
+
+describe('materialize', () => {
+  it('writes every temp before the first rename, renames endpoints before the api, and deletes last', async () => {
+    const { fs, calls, volume } = recordingFs({ [`${ROOT}/${OLD_API}`]: '<api name="Old"/>' });
+    const plan = {
+      writes: [API, EP1, EP2].map((path) => ({ path, data: Buffer.from(`<x path="${path}"/>`) })),
+      removes: [OLD_API],
+    };
+    await materialize(plan, { fs, serverRoot: ROOT, rankOf, writeConcurrency: 2 });
+    const firstRename = calls.findIndex((call) => call.startsWith('rename'));
+    expect(calls.slice(0, firstRename).every((call) => call.startsWith('temp'))).toBe(true);
+    expect(calls.filter((call) => call.startsWith('rename'))).toEqual([`rename ${ROOT}/${EP1}`, `rename ${ROOT}/${EP2}`, `rename ${ROOT}/${API}`]);
+    expect(calls[calls.length - 1]).toBe(`rm ${ROOT}/${OLD_API}`);
+    expect(volume.readFileSync(`${ROOT}/${API}`, 'utf8')).toBe(`<x path="${API}"/>`);
+    expect(volume.existsSync(`${ROOT}/${OLD_API}`)).toBe(false);
+  });
+
+  it('calls beforeCommit after staging and before renaming', async () => {
+    const { fs, calls } = recordingFs();
+    await materialize({ writes: [{ path: EP1, data: Buffer.from('e') }], removes: [] }, { fs, serverRoot: ROOT, rankOf, writeConcurrency: 4 }, () => {
+      calls.push('commit');
+      return Promise.resolve();
+    });
+    expect(calls.map((call) => call.split(' ')[0])).toEqual(['temp', 'commit', 'rename']);
+  });
+
+  it('leaves targets untouched and removes its temps when staging fails', async () => {
+    const { fs, volume } = recordingFs({ [`${ROOT}/${EP1}`]: 'old' }, 1);
+    const plan = { writes: [EP1, EP2, API].map((path) => ({ path, data: Buffer.from('new') })), removes: [] };
+    await expect(materialize(plan, { fs, serverRoot: ROOT, rankOf, writeConcurrency: 1 })).rejects.toThrow(/ENOSPC/);
+    expect(volume.readFileSync(`${ROOT}/${EP1}`, 'utf8')).toBe('old');
+    const left = Object.keys(volume.toJSON()).filter((path) => path.includes('.artisync-'));
+    expect(left).toEqual([]);
+  });
+
+  it('orders by rank, then name', () => {
+    expect(orderByRank([API, EP2, EP1], rankOf)).toEqual([EP1, EP2, API]);
+  });
+});
+
+describe('atomic write', () => {
+  it('names temps .artisync-<random>.tmp in the target folder, never ending in .xml or .siddhiql', () => {
+    const temp = tempPathFor('/server/executionplans/plan.siddhiql', 'abc');
+    expect(temp).toBe('/server/executionplans/.artisync-abc.tmp');
+    expect(tempPathFor('/server/synapse-configs/default/api/a.xml')).toMatch(/\/api\/\.artisync-[0-9a-f]{16}\.tmp$/);
+  });
+
+  it('replaces the target in one rename and leaves no temp behind', async () => {
+    const { fs, calls, volume } = recordingFs({ '/d/a.xml': 'old' });
+    await atomicWrite(fs, '/d/a.xml', Buffer.from('new'));
+    expect(volume.readFileSync('/d/a.xml', 'utf8')).toBe('new');
+    expect(calls.filter((call) => call.startsWith('rename'))).toEqual(['rename /d/a.xml']);
+    expect(volume.readdirSync('/d')).toEqual(['a.xml']);
+  });
+});
