@@ -15,6 +15,7 @@ let redis: TestRedis;
 let cluster: TestCluster;
 let redisProxy: TcpProxy;
 let hubProxy: TcpProxy;
+let hubRedisProxy: TcpProxy;
 let publisher: AgentNode;
 let gateway: AgentNode;
 const written = new Map<string, string>();
@@ -54,7 +55,8 @@ async function expectConverged(): Promise<void> {
 beforeAll(async () => {
   redis = await TestRedis.start({ appendonly: true });
   cluster = new TestCluster();
-  const hub = await cluster.startHub(redis.url);
+  hubRedisProxy = await TcpProxy.start(redis.port);
+  const hub = await cluster.startHub(`redis://${hubRedisProxy.address}/0`);
   redisProxy = await TcpProxy.start(redis.port);
   hubProxy = await TcpProxy.start(hub.port);
   const viaProxies = { hubUrl: `http://${hubProxy.address}`, redisUrl: `redis://${redisProxy.address}/0` };
@@ -66,6 +68,7 @@ afterAll(async () => {
   await cluster.stop();
   await redisProxy.close();
   await hubProxy.close();
+  await hubRedisProxy.close();
   await redis.destroy();
 });
 
@@ -116,14 +119,26 @@ describe('network faults', () => {
     await expectConverged();
   });
 
+  it('recovers when the hub loses Redis: pushes fail, nothing half-committed, all lands after restore', async () => {
+    hubRedisProxy.cut();
+    const failuresBefore = pushFailures();
+    await write(apiPath('HubLostRedis'), apiXml('HubLostRedis', 'v1'));
+    await write(endpointPath('OrdersEP'), endpointXml('OrdersEP', 'v3'));
+    await waitFor(() => pushFailures() > failuresBefore, { timeoutMs: 30_000, message: 'a push refused while the hub has no Redis' });
+    hubRedisProxy.restore();
+    await expectConverged();
+  });
+
   it('recovers from repeated short cuts in the middle of a burst of edits', async () => {
     for (let round = 0; round < 5; round += 1) {
       await write(apiPath(`Burst${round}`), apiXml(`Burst${round}`, 'v1'));
       hubProxy.cut();
       redisProxy.cut();
+      hubRedisProxy.cut();
       await write(apiPath('Orders'), apiXml('Orders', `burst-${round}`));
       hubProxy.restore();
       redisProxy.restore();
+      hubRedisProxy.restore();
     }
     await expectConverged();
     expect(gateway.daemon.alive && publisher.daemon.alive).toBe(true);
