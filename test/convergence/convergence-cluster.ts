@@ -44,7 +44,10 @@ export class ConvergenceCluster {
     await run.startHub();
     const base = { hubUrl: `http://127.0.0.1:${run.hubPort}`, redisUrl: redis.url };
     for (const publisher of RUN_PUBLISHERS) {
-      const options: AgentOptions = { ...base, nodeId: publisher.nodeId, publishLabels: [publisher.label] };
+      // The mass-delete guard stops a restart that would delete most of a small label and waits for a human; the
+      // run's labels are small and its deletes pile up while the hub is away, so the guard is off here (its own tests
+      // are the publisher's).
+      const options: AgentOptions = { ...base, nodeId: publisher.nodeId, publishLabels: [publisher.label], extraArgs: ['--mass-delete-guard', '1'] };
       run.agents.set(publisher.nodeId, { node: await run.cluster.startAgent(options), options, role: 'publisher', labels: [publisher.label] });
     }
     for (const [nodeId, labels] of Object.entries(GATEWAY_LABELS)) {

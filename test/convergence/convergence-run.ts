@@ -3,17 +3,11 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRandom, type Random } from '../../bench/mulberry32.js';
-import type { ArtifactPath } from '../../core/artifact-path.js';
-import { decodeBlob } from '../../core/blob-codec.js';
-import type { HistoryEntry } from '../../core/hub-api.js';
-import { redisKeys } from '../../core/redis-keys.js';
-import { validateArtifact } from '../../core/validate-artifact.js';
 import { deleteArtifact, writeArtifact } from '../support/sample-artifacts.js';
-import { findStoreProblems, readHeads, sha256Of } from '../support/store-invariants.js';
 import { readTrees } from '../support/test-cluster.js';
-import { waitFor } from '../support/wait-for.js';
 import { ConvergenceCluster, RUN_PUBLISHERS } from './convergence-cluster.js';
 import { ConvergenceModel, invalidContent, RUN_KINDS, validContent, type PublisherSpec } from './convergence-model.js';
+import { findStoredProblems, settle } from './convergence-checks.js';
 import { PartialFilePoller } from './partial-file-poller.js';
 
 /** How long and with what seed to run. */
@@ -45,7 +39,8 @@ interface RunState {
   random: Random;
   model: ConvergenceModel;
   cluster: ConvergenceCluster;
-  manual: Map<string, Map<string, string>>;
+  /** gateway → path → what was put there by hand (null: deleted by hand); these are overrides the hub must not undo. */
+  manual: Map<string, Map<string, string | null>>;
   counter: number;
   outage: { kind: 'hub' | 'redis'; opsLeft: number } | undefined;
   trace: string[];
@@ -84,11 +79,19 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
     const paths = new Set(message.match(/(?:synapse-configs|executionplans)\/[^\s,;]+\.xml/g) ?? []);
     const related = state.trace.map((line, index) => `#${index} ${line}`).filter((line) => [...paths].some((path) => line.includes(path)));
     throw new Error(`convergence run failed (seed ${options.seed}; rerun with ARTISYNC_SEED=${options.seed}):\n${message}\n`
-      + `ops on those paths:\n${related.join('\n')}\nlast ops:\n${state.trace.slice(-25).join('\n')}`);
+      + `ops on those paths:\n${related.join('\n')}\nlast ops:\n${state.trace.slice(-25).join('\n')}\n${agentWarnings(cluster)}`);
   } finally {
     await poller.stop();
     await cluster.destroy();
   }
+}
+
+/** The last warnings and errors each agent logged (its current process only), for a failure message. */
+function agentWarnings(cluster: ConvergenceCluster): string {
+  return [...cluster.agents.values()].map((agent) => {
+    const lines = agent.node.daemon.logs.filter((line) => (line.level ?? 0) >= 40).slice(-8);
+    return `${agent.node.nodeId} warnings:\n${lines.map((line) => `  ${JSON.stringify(line).slice(0, 400)}`).join('\n')}`;
+  }).join('\n');
 }
 
 function pickOp(state: RunState): Op {
@@ -137,16 +140,7 @@ async function runOp(state: RunState, op: Op): Promise<void> {
 
 async function runFault(state: RunState, op: Op): Promise<void> {
   const { cluster, random } = state;
-  if (op === 'manual') {
-    const gateway = random.pick(cluster.gateways);
-    const path = `synapse-configs/default/api/Manual-${gateway.node.nodeId}-${state.counter}.xml`;
-    const content = validContent('api', nameOf(path), `manual${state.counter++}`);
-    const drops = state.manual.get(gateway.node.nodeId) ?? new Map<string, string>();
-    drops.set(path, content);
-    state.manual.set(gateway.node.nodeId, drops);
-    state.trace.push(`manual drop ${gateway.node.nodeId} ${path}`);
-    return writeArtifact(gateway.node.serverRoot, path, content);
-  }
+  if (op === 'manual') return manualChange(state);
   if (op === 'kill-agent') {
     const nodeId = random.pick([...cluster.agents.keys()]);
     state.trace.push(`SIGKILL + restart ${nodeId}`);
@@ -161,6 +155,32 @@ async function runFault(state: RunState, op: Op): Promise<void> {
   state.outage = { kind: op === 'hub-away' ? 'hub' : 'redis', opsLeft: OUTAGE_OPS + 1 };
   if (op === 'hub-away') await cluster.killHub();
   else await cluster.killRedis();
+}
+
+/** A hand edit on a gateway: a new file, a changed synced file, or a deleted one. Each becomes an override. */
+async function manualChange(state: RunState): Promise<void> {
+  const gateway = state.random.pick(state.cluster.gateways);
+  const drops = state.manual.get(gateway.node.nodeId) ?? new Map<string, string | null>();
+  state.manual.set(gateway.node.nodeId, drops);
+  const synced = [...(await readTrees(gateway.node.serverRoot)).keys()].filter((path) => !drops.has(path) && !path.split('/').some((part) => part.startsWith('.')));
+  const kind = state.random.pick(['add', 'change', 'delete'] as const);
+  if (kind === 'add' || synced.length === 0) {
+    const path = `synapse-configs/default/api/Manual-${gateway.node.nodeId}-${state.counter}.xml`;
+    const content = validContent('api', nameOf(path), `manual${state.counter++}`);
+    drops.set(path, content);
+    state.trace.push(`manual add ${gateway.node.nodeId} ${path}`);
+    return writeArtifact(gateway.node.serverRoot, path, content);
+  }
+  const path = state.random.pick(synced);
+  if (kind === 'delete') {
+    drops.set(path, null);
+    state.trace.push(`manual delete ${gateway.node.nodeId} ${path}`);
+    return deleteArtifact(gateway.node.serverRoot, path);
+  }
+  const content = validContent(rootOf(path), nameOf(path), `manual${state.counter++}`);
+  drops.set(path, content);
+  state.trace.push(`manual change ${gateway.node.nodeId} ${path}`);
+  return writeArtifact(gateway.node.serverRoot, path, content);
 }
 
 async function endOutageStep(state: RunState): Promise<void> {
@@ -227,64 +247,5 @@ async function fixInvalidFiles(state: RunState): Promise<void> {
     for (const path of state.model.pathsOnDisk(publisher)) {
       if (state.model.fileOnDisk(publisher, path)?.valid === false) await writeValid(state, publisher, path);
     }
-  }
-}
-
-/** Waits until the hub's heads and every gateway's trees (manual drops aside) are what the model expects. */
-async function settle(state: RunState, timeoutMs: number): Promise<void> {
-  const client = state.cluster.redis.client();
-  let last = '';
-  try {
-    await waitFor(async () => {
-      for (const publisher of RUN_PUBLISHERS) {
-        const heads = await readHeads(client, publisher.label);
-        const want = state.model.expectedHeads(publisher.label);
-        const got = new Set([...heads].map(([path, head]) => `${path} ${head.sha256}`));
-        const expected = new Set([...want].map(([path, content]) => `${path} ${sha256Of(content)}`));
-        if (got.size !== expected.size || [...expected].some((line) => !got.has(line))) {
-          last = `hub heads of ${publisher.label}: missing ${[...expected].filter((line) => !got.has(line)).join(', ')}; extra ${[...got].filter((line) => !expected.has(line)).join(', ')}`;
-          return false;
-        }
-      }
-      for (const gateway of state.cluster.gateways) {
-        const onDisk = await readTrees(gateway.node.serverRoot);
-        const drops = state.manual.get(gateway.node.nodeId) ?? new Map<string, string>();
-        for (const [path, content] of drops) if (onDisk.get(path) === content) onDisk.delete(path);
-        const want = state.model.expectedGateway(gateway.labels);
-        if (JSON.stringify([...onDisk]) !== JSON.stringify([...want])) {
-          last = `${gateway.node.nodeId}: has ${[...onDisk.keys()].filter((path) => onDisk.get(path) !== want.get(path)).join(', ')}; lacks ${[...want.keys()].filter((path) => onDisk.get(path) !== want.get(path)).join(', ')}`;
-          return false;
-        }
-      }
-      return true;
-    }, { timeoutMs, intervalMs: 200, message: 'the cluster to settle' });
-  } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\nlast difference: ${last}`);
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Store invariants of both labels, and every stored version re-validated: nothing invalid may ever have been stored. */
-async function findStoredProblems(state: RunState): Promise<string[]> {
-  const client = state.cluster.redis.client();
-  try {
-    const problems: string[] = [];
-    for (const publisher of RUN_PUBLISHERS) {
-      problems.push(...(await findStoreProblems(client, publisher.label)).map((problem) => `${publisher.label}: ${problem}`));
-      for (const path of await client.hkeys(redisKeys.versions(publisher.label))) {
-        for (const raw of await client.lrange(redisKeys.history(publisher.label, path), 0, -1)) {
-          const entry = JSON.parse(raw) as HistoryEntry;
-          if (entry.op !== 'put') continue;
-          const blob = await client.getBuffer(redisKeys.blob(entry.sha256));
-          if (blob === null) continue;
-          const verdict = validateArtifact(path as ArtifactPath, decodeBlob(blob), { maxArtifactBytes: 5_242_880 });
-          if (!verdict.ok) problems.push(`${publisher.label}: stored invalid ${path} v${entry.version}`);
-        }
-      }
-    }
-    return problems;
-  } finally {
-    client.disconnect();
   }
 }

@@ -1,5 +1,6 @@
 // `npm run soak -- --minutes N [--seed S] [--steps K]`: convergence runs back to back with fresh seeds until time is up.
 import { parseArgs } from 'node:util';
+import { createRandom } from '../../bench/mulberry32.js';
 import { runConvergence } from './convergence-run.js';
 
 const { values } = parseArgs({
@@ -16,7 +17,7 @@ try {
     const report = await runConvergence({ seed, steps });
     runs += 1;
     console.log(JSON.stringify({ run: runs, seed, steps, durationMs: Date.now() - startedAt, ops: report.ops, pollerPasses: report.pollerPasses }));
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    seed = createRandom(seed).int(0, 2 ** 31 - 1);
   } while (Date.now() < deadline);
   console.log(`soak passed: ${runs} runs`);
 } catch (err) {
