@@ -266,3 +266,22 @@ describe('replayed request ids', () => {
     expect(replayed.json<ChangesetResponse>()).toEqual(first.json<ChangesetResponse>());
   });
 });
+
+describe('labels', () => {
+  it('keeps two labels apart even when label and path could be joined the same way in a key', async () => {
+    const outerPath = 'synapse-configs/default/api/x.xml:synapse-configs/default/api/y.xml';
+    const innerLabel = `${LABEL}:synapse-configs/default/api/x.xml`;
+    const innerPath = 'synapse-configs/default/api/y.xml';
+    const first = await send('PUT', artifactUrl(encodeURIComponent(outerPath)), { body: API_XML.replace('Pizza', 'Outer') });
+    const second = await send('PUT', artifactUrl(encodeURIComponent(innerPath), innerLabel), { body: API_XML.replace('Pizza', 'Inner') });
+    before = await dumpStore(client);
+    if (second.status >= 400) {
+      expect(second.status).toBe(400);
+      return;
+    }
+    expect(first.status).toBe(200);
+    const history = await send('GET', `/v1/labels/${encodeURIComponent(LABEL)}/history?path=${encodeURIComponent(outerPath)}`);
+    expect(history.json<unknown[]>()).toHaveLength(1);
+  });
+});
+
