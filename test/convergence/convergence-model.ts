@@ -5,7 +5,7 @@
 export interface PublisherSpec {
   nodeId: string;
   label: string;
-  /** Prefix of every file name it owns, so publishers never write the same path. */
+  /** Prefix of the file names only it writes; `Shared…` names may be written by both publishers. */
   prefix: string;
 }
 
@@ -78,10 +78,12 @@ export class ConvergenceModel {
     return new Map([...this.headsOf(label)].sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  /** What a gateway on `labels` must hold at the end (labels never share a path in this run). */
+  /** What a gateway on `labels` must hold at the end: for a path in several labels, the earliest label's content. */
   expectedGateway(labels: readonly string[]): Map<string, string> {
     const merged = new Map<string, string>();
-    for (const label of labels) for (const [path, content] of this.headsOf(label)) merged.set(path, content);
+    for (const label of labels) {
+      for (const [path, content] of this.headsOf(label)) if (!merged.has(path)) merged.set(path, content);
+    }
     return new Map([...merged].sort(([a], [b]) => a.localeCompare(b)));
   }
 

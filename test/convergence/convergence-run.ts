@@ -42,6 +42,8 @@ interface RunState {
   /** gateway → path → what was put there by hand (null: deleted by hand); these are overrides the hub must not undo. */
   manual: Map<string, Map<string, string | null>>;
   counter: number;
+  /** Paths both labels may hold; a gateway shows the one of its earliest label. */
+  shared: string[];
   outage: { kind: 'hub' | 'redis'; opsLeft: number } | undefined;
   trace: string[];
   ops: Record<string, number>;
@@ -52,7 +54,7 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
   const cluster = await ConvergenceCluster.start();
   const state: RunState = {
     random: createRandom(options.seed), model: new ConvergenceModel(RUN_PUBLISHERS), cluster, manual: new Map(),
-    counter: 0, outage: undefined, trace: [], ops: {},
+    counter: 0, shared: [], outage: undefined, trace: [], ops: {},
   };
   const poller = new PartialFilePoller(
     cluster.gateways.map((gateway) => ({ nodeId: gateway.node.nodeId, serverRoot: gateway.node.serverRoot })),
@@ -193,7 +195,17 @@ async function endOutageStep(state: RunState): Promise<void> {
   state.outage = undefined;
 }
 
+/** A path this publisher has not written yet: its own, or sometimes one the other label also holds (label precedence). */
 function newPath(state: RunState, publisher: PublisherSpec): string {
+  if (state.random.next() < 0.2) {
+    const onDisk = new Set(state.model.pathsOnDisk(publisher));
+    const joinable = state.shared.filter((path) => !onDisk.has(path));
+    if (joinable.length > 0 && state.random.next() < 0.6) return state.random.pick(joinable);
+    const kind = state.random.pick(RUN_KINDS);
+    const path = `synapse-configs/default/${kind.folder}/Shared${kind.root}${state.counter++}.xml`;
+    state.shared.push(path);
+    return path;
+  }
   const kind = state.random.pick(RUN_KINDS);
   return `synapse-configs/default/${kind.folder}/${publisher.prefix}${kind.root}${state.counter++}.xml`;
 }
