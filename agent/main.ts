@@ -51,6 +51,10 @@ export async function runAgent(config: AgentConfig): Promise<number> {
   const echoFilter: EchoFilter = gateway ?? { isOwnWrite: () => false };
   const deps = { config, logger, hub, echoFilter };
   if (config.publisher.enabled) roles.push(await startPublisher(deps));
+  metrics.observeRoles({
+    artifactStates: () => gateway?.admin.listArtifacts().map((artifact) => artifact.state) ?? [],
+    reports: () => roles.map((role) => role.report()),
+  });
   const admin = buildAdminApp({ roles: () => roles, gateway: gateway?.admin, registry: metrics.registry, logger });
   await admin.listen(listen);
   const heartbeats = new HeartbeatSender({

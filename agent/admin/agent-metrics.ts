@@ -1,6 +1,13 @@
 // The agent's Prometheus metrics, in a registry of its own (no global state), served by the admin API.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RoleReport } from '../agent-role.js';
 import type { GatewayMetrics } from '../gateway/gateway-context.js';
+
+/** What the scrape-time gauges read: the gateway's artifact states and the roles' reports. */
+export interface AgentMetricSources {
+  artifactStates(): readonly string[];
+  reports(): readonly RoleReport[];
+}
 
 /** Counters, gauges and histograms one agent process exposes on /metrics. */
 export class AgentMetrics implements GatewayMetrics {
@@ -9,6 +16,7 @@ export class AgentMetrics implements GatewayMetrics {
   private readonly repairs: Counter;
   private readonly overrides: Gauge;
   private readonly redisErrors: Counter;
+  private readonly syncRetries: Counter;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'artisync_agent_' });
@@ -21,6 +29,32 @@ export class AgentMetrics implements GatewayMetrics {
     this.repairs = new Counter({ name: 'artisync_drift_repairs_total', help: 'Files rewritten or removed by drift checks (each one a missed event)', registers: [this.registry] });
     this.overrides = new Gauge({ name: 'artisync_overrides', help: 'Paths held as overrides on this node', registers: [this.registry] });
     this.redisErrors = new Counter({ name: 'artisync_redis_errors_total', help: 'Redis connection and command errors seen by the gateway', registers: [this.registry] });
+    this.syncRetries = new Counter({ name: 'artisync_gateway_sync_retries_total', help: 'Failed gateway syncs scheduled for another try', registers: [this.registry] });
+  }
+
+  /** Registers the gauges computed at scrape time from the running roles. */
+  observeRoles(sources: AgentMetricSources): void {
+    new Gauge({
+      name: 'artisync_artifacts', help: 'Artifacts on this gateway by state', labelNames: ['state'], registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const state of sources.artifactStates()) this.inc({ state });
+      },
+    });
+    new Gauge({
+      name: 'artisync_invalid_artifacts', help: 'Files the publisher refuses to push, by error code', labelNames: ['code'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const report of sources.reports()) for (const invalid of report.invalid ?? []) this.inc({ code: invalid.code });
+      },
+    });
+    new Gauge({
+      name: 'artisync_publisher_pending', help: 'Changed paths waiting for the hub (retried with backoff)', registers: [this.registry],
+      collect() {
+        this.set(sources.reports().reduce((sum, report) => sum + (report.pending ?? 0), 0));
+      },
+    });
   }
 
   observePropagationLag(seconds: number): void {
@@ -37,5 +71,9 @@ export class AgentMetrics implements GatewayMetrics {
 
   countRedisError(): void {
     this.redisErrors.inc();
+  }
+
+  countSyncRetry(): void {
+    this.syncRetries.inc();
   }
 }

@@ -14,6 +14,8 @@ export interface GatewayMetrics {
   countRepairs(count: number): void;
   setOverrides(count: number): void;
   countRedisError(): void;
+  /** A failed startup sync that will be tried again after the backoff. */
+  countSyncRetry(): void;
 }
 
 /** Settings the gateway parts read, taken from agent.toml. */

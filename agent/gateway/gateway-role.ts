@@ -29,7 +29,7 @@ export interface GatewayDeps extends AgentRoleDeps {
   fs?: AtomicFs & StateFs;
 }
 
-const NO_METRICS: GatewayMetrics = { observePropagationLag: () => undefined, countRepairs: () => undefined, setOverrides: () => undefined, countRedisError: () => undefined };
+const NO_METRICS: GatewayMetrics = { observePropagationLag: () => undefined, countRepairs: () => undefined, setOverrides: () => undefined, countRedisError: () => undefined, countSyncRetry: () => undefined };
 const WRITE_CONCURRENCY = 16;
 const GRACEFUL_STOP_MS = 3_000;
 
@@ -182,6 +182,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
           continue;
         }
         failures += 1;
+        this.ctx.metrics.countSyncRetry();
         const waitMs = retryDelayMs(this.deps.config.gateway.deployment_retry_duration, failures);
         this.noteError(err, 'gateway sync failed, retrying', { failures, waitMs });
         await this.sleep(waitMs);

@@ -96,6 +96,11 @@ export class StreamConsumer {
     const now = this.ctx.clock();
     for (const at of committedAt) this.ctx.metrics.observePropagationLag(Math.max(0, now - at) / 1000);
     if (result.written.length > 0 || result.removed.length > 0) {
+      for (const path of result.written) {
+        const applied = this.ctx.record.get(path);
+        this.ctx.logger.info({ label: applied?.label, path, version: applied?.version }, 'artifact applied');
+      }
+      for (const path of result.removed) this.ctx.logger.info({ path }, 'artifact removed');
       this.ctx.logger.info({ written: result.written.length, removed: result.removed.length, entries: entries.length }, 'changesets applied');
     }
     this.onBatch(result, entries.length);
