@@ -2,6 +2,7 @@
 // faults that can be done to them: SIGKILL and restart of any agent, of the hub, of Redis; the hub away for a while.
 import { findFreePort } from '../support/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
+import type { LogLine } from '../support/cli-daemon.js';
 import { TestCluster, type AgentNode, type AgentOptions, type HubNode } from '../support/test-cluster.js';
 import type { PublisherSpec } from './convergence-model.js';
 
@@ -23,6 +24,8 @@ export interface RunAgent {
   options: AgentOptions;
   role: 'publisher' | 'gateway';
   labels: string[];
+  /** Log lines of this agent's earlier (killed) processes, oldest first, for failure messages. */
+  pastLogs: LogLine[];
 }
 
 /** Everything a run started; `destroy()` stops it all. */
@@ -48,11 +51,11 @@ export class ConvergenceCluster {
       // run's labels are small and its deletes pile up while the hub is away, so the guard is off here (its own tests
       // are the publisher's).
       const options: AgentOptions = { ...base, nodeId: publisher.nodeId, publishLabels: [publisher.label], extraArgs: ['--mass-delete-guard', '1'] };
-      run.agents.set(publisher.nodeId, { node: await run.cluster.startAgent(options), options, role: 'publisher', labels: [publisher.label] });
+      run.agents.set(publisher.nodeId, { node: await run.cluster.startAgent(options), options, role: 'publisher', labels: [publisher.label], pastLogs: [] });
     }
     for (const [nodeId, labels] of Object.entries(GATEWAY_LABELS)) {
       const options: AgentOptions = { ...base, nodeId, gatewayLabels: labels, extraArgs: ['--verify-interval', '1000'] };
-      run.agents.set(nodeId, { node: await run.cluster.startAgent(options), options, role: 'gateway', labels });
+      run.agents.set(nodeId, { node: await run.cluster.startAgent(options), options, role: 'gateway', labels, pastLogs: [] });
     }
     return run;
   }
@@ -80,6 +83,7 @@ export class ConvergenceCluster {
   async killAndRestartAgent(nodeId: string): Promise<void> {
     const agent = this.agent(nodeId);
     await agent.node.daemon.kill();
+    agent.pastLogs.push(...agent.node.daemon.logs);
     agent.node = await this.cluster.restartAgent(agent.node, agent.options);
   }
 

@@ -81,7 +81,7 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
     const paths = new Set(message.match(/(?:synapse-configs|executionplans)\/[^\s,;]+\.xml/g) ?? []);
     const related = state.trace.map((line, index) => `#${index} ${line}`).filter((line) => [...paths].some((path) => line.includes(path)));
     throw new Error(`convergence run failed (seed ${options.seed}; rerun with ARTISYNC_SEED=${options.seed}):\n${message}\n`
-      + `ops on those paths:\n${related.join('\n')}\nlast ops:\n${state.trace.slice(-25).join('\n')}\n${agentWarnings(cluster)}`);
+      + `ops on those paths:\n${related.join('\n')}\nlast ops:\n${state.trace.slice(-25).join('\n')}\n${agentWarnings(cluster)}\n${agentLinesAbout(cluster, paths)}`);
   } finally {
     await poller.stop();
     await cluster.destroy();
@@ -94,6 +94,18 @@ function agentWarnings(cluster: ConvergenceCluster): string {
     const lines = agent.node.daemon.logs.filter((line) => (line.level ?? 0) >= 40).slice(-8);
     return `${agent.node.nodeId} warnings:\n${lines.map((line) => `  ${JSON.stringify(line).slice(0, 400)}`).join('\n')}`;
   }).join('\n');
+}
+
+/** Every log line (earlier processes included) of any agent that names one of `paths`, for a failure message. */
+function agentLinesAbout(cluster: ConvergenceCluster, paths: Set<string>): string {
+  const lines: string[] = [];
+  for (const agent of cluster.agents.values()) {
+    for (const line of [...agent.pastLogs, ...agent.node.daemon.logs]) {
+      const text = JSON.stringify(line);
+      if ([...paths].some((path) => text.includes(path))) lines.push(`${agent.node.nodeId}: ${text.slice(0, 400)}`);
+    }
+  }
+  return `agent lines about those paths:\n${lines.slice(-60).join('\n')}`;
 }
 
 function pickOp(state: RunState): Op {
