@@ -135,7 +135,12 @@ export async function readTrees(serverRoot: string): Promise<Map<string, string>
     for (const entry of entries) {
       if (!entry.isFile()) continue;
       const absolute = join(entry.parentPath, entry.name);
-      files.set(relative(serverRoot, absolute), await readFile(absolute, 'utf8'));
+      try {
+        files.set(relative(serverRoot, absolute), await readFile(absolute, 'utf8'));
+      } catch (err) {
+        // A file removed between listing and reading (an agent at work) is simply not there any more.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
     }
   }
   return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
