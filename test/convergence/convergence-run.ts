@@ -45,6 +45,7 @@ interface RunState {
   /** Paths both labels may hold; a gateway shows the one of its earliest label. */
   shared: string[];
   outage: { kind: 'hub' | 'redis'; opsLeft: number } | undefined;
+  /** What the schedule did, each line stamped with the wall clock so it can be matched with agents' log times. */
   trace: string[];
   ops: Record<string, number>;
 }
@@ -108,6 +109,10 @@ function agentLinesAbout(cluster: ConvergenceCluster, paths: Set<string>): strin
   return `agent lines about those paths:\n${lines.slice(-60).join('\n')}`;
 }
 
+function note(state: RunState, line: string): void {
+  state.trace.push(`${Date.now()} ${line}`);
+}
+
 function pickOp(state: RunState): Op {
   // During an outage no other process restarts: an agent's readiness may need the hub or Redis.
   const allowed = WEIGHTS.filter(([op]) => state.outage === undefined || !['kill-agent', 'kill-hub', 'hub-away', 'kill-redis'].includes(op));
@@ -133,7 +138,7 @@ async function runOp(state: RunState, op: Op): Promise<void> {
       if (existing.length <= INITIAL_FILES / 2) return writeValid(state, publisher, newPath(state, publisher));
       const path = state.random.pick(existing);
       state.model.deleted(publisher, path);
-      state.trace.push(`delete ${publisher.nodeId} ${path}`);
+      note(state, `delete ${publisher.nodeId} ${path}`);
       return deleteArtifact(serverRoot, path);
     }
     case 'rename':
@@ -142,7 +147,7 @@ async function runOp(state: RunState, op: Op): Promise<void> {
       const path = existing.length > 0 && state.random.next() < 0.5 ? state.random.pick(existing) : newPath(state, publisher);
       const content = invalidContent(rootOf(path), nameOf(path), `bad${state.counter++}`);
       state.model.wrote(publisher, path, content, false);
-      state.trace.push(`invalid ${publisher.nodeId} ${path}`);
+      note(state, `invalid ${publisher.nodeId} ${path}`);
       return writeArtifact(serverRoot, path, content);
     }
     case 'truncated':
@@ -157,15 +162,15 @@ async function runFault(state: RunState, op: Op): Promise<void> {
   if (op === 'manual') return manualChange(state);
   if (op === 'kill-agent') {
     const nodeId = random.pick([...cluster.agents.keys()]);
-    state.trace.push(`SIGKILL + restart ${nodeId}`);
+    note(state, `SIGKILL + restart ${nodeId}`);
     return cluster.killAndRestartAgent(nodeId);
   }
   if (op === 'kill-hub') {
-    state.trace.push('SIGKILL + restart hub');
+    note(state, 'SIGKILL + restart hub');
     await cluster.killHub();
     return cluster.startHub();
   }
-  state.trace.push(op === 'hub-away' ? `hub away for ${OUTAGE_OPS} ops` : `SIGKILL redis for ${OUTAGE_OPS} ops`);
+  note(state, op === 'hub-away' ? `hub away for ${OUTAGE_OPS} ops` : `SIGKILL redis for ${OUTAGE_OPS} ops`);
   state.outage = { kind: op === 'hub-away' ? 'hub' : 'redis', opsLeft: OUTAGE_OPS + 1 };
   if (op === 'hub-away') await cluster.killHub();
   else await cluster.killRedis();
@@ -182,18 +187,18 @@ async function manualChange(state: RunState): Promise<void> {
     const path = `synapse-configs/default/api/Manual-${gateway.node.nodeId}-${state.counter}.xml`;
     const content = validContent('api', nameOf(path), `manual${state.counter++}`);
     drops.set(path, content);
-    state.trace.push(`manual add ${gateway.node.nodeId} ${path}`);
+    note(state, `manual add ${gateway.node.nodeId} ${path}`);
     return writeArtifact(gateway.node.serverRoot, path, content);
   }
   const path = state.random.pick(synced);
   if (kind === 'delete') {
     drops.set(path, null);
-    state.trace.push(`manual delete ${gateway.node.nodeId} ${path}`);
+    note(state, `manual delete ${gateway.node.nodeId} ${path}`);
     return deleteArtifact(gateway.node.serverRoot, path);
   }
   const content = validContent(rootOf(path), nameOf(path), `manual${state.counter++}`);
   drops.set(path, content);
-  state.trace.push(`manual change ${gateway.node.nodeId} ${path}`);
+  note(state, `manual change ${gateway.node.nodeId} ${path}`);
   return writeArtifact(gateway.node.serverRoot, path, content);
 }
 
@@ -201,7 +206,7 @@ async function endOutageStep(state: RunState): Promise<void> {
   if (state.outage === undefined) return;
   state.outage.opsLeft -= 1;
   if (state.outage.opsLeft > 0) return;
-  state.trace.push(state.outage.kind === 'hub' ? 'hub back' : 'redis back');
+  note(state, state.outage.kind === 'hub' ? 'hub back' : 'redis back');
   if (state.outage.kind === 'hub') await state.cluster.startHub();
   else await state.cluster.restartRedis();
   state.outage = undefined;
@@ -234,7 +239,7 @@ function nameOf(path: string): string {
 async function writeValid(state: RunState, publisher: PublisherSpec, path: string): Promise<void> {
   const content = validContent(rootOf(path), nameOf(path), `m${state.counter++}`);
   state.model.wrote(publisher, path, content, true);
-  state.trace.push(`write ${publisher.nodeId} ${path}`);
+  note(state, `write ${publisher.nodeId} ${path}`);
   await writeArtifact(state.cluster.agent(publisher.nodeId).node.serverRoot, path, content);
 }
 
@@ -242,7 +247,7 @@ async function writeValid(state: RunState, publisher: PublisherSpec, path: strin
 async function writeTruncated(state: RunState, publisher: PublisherSpec, path: string): Promise<void> {
   const content = validContent(rootOf(path), nameOf(path), `t${state.counter++}`);
   const target = join(state.cluster.agent(publisher.nodeId).node.serverRoot, path);
-  state.trace.push(`truncated then whole ${publisher.nodeId} ${path}`);
+  note(state, `truncated then whole ${publisher.nodeId} ${path}`);
   await writeArtifact(state.cluster.agent(publisher.nodeId).node.serverRoot, path, content.slice(0, Math.floor(content.length / 2)));
   state.model.wrote(publisher, path, content, true);
   await writeFile(target, content);
@@ -256,7 +261,7 @@ async function renameFile(state: RunState, publisher: PublisherSpec, existing: s
   const to = `${from.slice(0, from.lastIndexOf('/') + 1)}${publisher.prefix}renamed${state.counter++}.xml`;
   state.model.deleted(publisher, from);
   state.model.wrote(publisher, to, file.content, file.valid);
-  state.trace.push(`rename ${publisher.nodeId} ${from} -> ${to}`);
+  note(state, `rename ${publisher.nodeId} ${from} -> ${to}`);
   const root = state.cluster.agent(publisher.nodeId).node.serverRoot;
   await rename(join(root, from), join(root, to));
 }
