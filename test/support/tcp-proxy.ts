@@ -1,0 +1,112 @@
+// A TCP proxy between a client and a target port that tests use to delay, cut and restore connections.
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { findFreePort } from './free-port.js';
+
+/** One client connection and its upstream twin. */
+interface Pipe {
+  client: Socket;
+  upstream: Socket;
+}
+
+/** A loopback TCP proxy to `targetHost:targetPort`; a test owns it and closes it. */
+export class TcpProxy {
+  private readonly pipes = new Set<Pipe>();
+  private delayMs = 0;
+  private refusing = false;
+  /** Bytes forwarded in both directions, so a test can see traffic went through the proxy. */
+  bytesForwarded = 0;
+  /** Connections accepted since start (refused ones excluded). */
+  connectionsAccepted = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    readonly targetPort: number,
+    readonly targetHost: string,
+  ) {}
+
+  /** Starts a proxy on a free loopback port (or `listenPort`) forwarding to `targetPort`. */
+  static async start(targetPort: number, options: { listenPort?: number; targetHost?: string } = {}): Promise<TcpProxy> {
+    const port = options.listenPort ?? (await findFreePort());
+    const server = createServer();
+    const proxy = new TcpProxy(server, port, targetPort, options.targetHost ?? '127.0.0.1');
+    server.on('connection', (client) => proxy.accept(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return proxy;
+  }
+
+  /** `host:port` a client should connect to instead of the target. */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Number of connections open right now. */
+  get openConnections(): number {
+    return this.pipes.size;
+  }
+
+  /** Holds every chunk for `ms` before forwarding it, in both directions (0 = no delay). */
+  delay(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  /** Destroys every open connection and refuses new ones (accepted, then reset at once) until restore(). */
+  cut(): void {
+    this.refusing = true;
+    for (const pipe of this.pipes) this.drop(pipe);
+  }
+
+  /** Accepts and forwards connections again, without delay. */
+  restore(): void {
+    this.refusing = false;
+    this.delayMs = 0;
+  }
+
+  /** Destroys every connection and stops listening. */
+  async close(): Promise<void> {
+    this.refusing = true;
+    for (const pipe of this.pipes) this.drop(pipe);
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    if (this.refusing) {
+      client.resetAndDestroy();
+      return;
+    }
+    this.connectionsAccepted += 1;
+    const upstream = connect(this.targetPort, this.targetHost);
+    const pipe: Pipe = { client, upstream };
+    this.pipes.add(pipe);
+    this.forward(client, upstream);
+    this.forward(upstream, client);
+    const end = (): void => this.drop(pipe);
+    for (const socket of [client, upstream]) {
+      socket.on('error', end);
+      socket.on('close', end);
+    }
+  }
+
+  /** Copies `from` to `to`, keeping order even when chunks are delayed. */
+  private forward(from: Socket, to: Socket): void {
+    let queue: Promise<void> = Promise.resolve();
+    from.on('data', (chunk: Buffer) => {
+      const delayMs = this.delayMs;
+      queue = queue.then(async () => {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        if (to.destroyed || this.refusing) return;
+        this.bytesForwarded += chunk.length;
+        to.write(chunk);
+      });
+    });
+  }
+
+  private drop(pipe: Pipe): void {
+    if (!this.pipes.delete(pipe)) return;
+    pipe.client.resetAndDestroy();
+    pipe.upstream.resetAndDestroy();
+  }
+}
