@@ -17,8 +17,11 @@ export const redisKeys = {
   heads: (label: string): string => `${prefix}heads:${label}`,
   /** Hash: artifact path → last version number given out (kept across deletes so versions never repeat). */
   versions: (label: string): string => `${prefix}versions:${label}`,
-  /** List: JSON HistoryEntry, newest first, at most history_limit long. */
-  history: (label: string, path: string): string => `${prefix}history:${label}:${path}`,
+  /**
+   * List: JSON HistoryEntry, newest first, at most history_limit long. The label is URI-encoded so that no ':' in a
+   * label can make two (label, path) pairs share a key.
+   */
+  history: (label: string, path: string): string => `${prefix}history:${encodeURIComponent(label)}:${path}`,
   /** Stream: one entry per committed changeset of the label. */
   stream: (label: string): string => `${prefix}stream:${label}`,
   /** String: 40 hex chars, XOR over heads of sha1(path "\n" sha256); see core/label-digest.ts. */

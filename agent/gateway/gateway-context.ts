@@ -1,6 +1,7 @@
 // The state one gateway's parts share: label views, applied record, overrides, failures, Redis and the work queue.
 import type { Logger } from 'pino';
 import type { AtomicFs } from '../fs/atomic-write.js';
+import type { RealpathFs } from './tree-confinement.js';
 import type { AppliedRecord } from './applied-record.js';
 import type { GatewayRedis } from './gateway-redis.js';
 import type { LabelViews } from './label-precedence.js';
@@ -35,7 +36,7 @@ export interface GatewayContext {
   settings: GatewaySettings;
   logger: Logger;
   redis: GatewayRedis;
-  fs: AtomicFs;
+  fs: AtomicFs & RealpathFs;
   rankOf: (path: string) => number;
   clock: () => number;
   metrics: GatewayMetrics;

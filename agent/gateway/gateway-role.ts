@@ -5,6 +5,7 @@ import { deployRank } from '../../core/artifact-kind.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
 import type { AgentRole, AgentRoleDeps, EchoFilter, RoleReport } from '../agent-role.js';
 import type { AtomicFs } from '../fs/atomic-write.js';
+import type { RealpathFs } from './tree-confinement.js';
 import { AppliedRecord } from './applied-record.js';
 import { runDeployHook } from './deploy-hook.js';
 import { checkDrift, needsFullSync, type Verification } from './drift-checker.js';
@@ -26,7 +27,7 @@ export interface GatewayDeps extends AgentRoleDeps {
   /** Rename order of a changeset (lower first); core's deployRank unless a test injects another. */
   rankOf?: (path: string) => number;
   /** The filesystem calls writes go through; node:fs/promises unless a test records them. */
-  fs?: AtomicFs & StateFs;
+  fs?: AtomicFs & StateFs & RealpathFs;
 }
 
 const NO_METRICS: GatewayMetrics = { observePropagationLag: () => undefined, countRepairs: () => undefined, setOverrides: () => undefined, countRedisError: () => undefined, countSyncRetry: () => undefined };

@@ -7,6 +7,7 @@ import type { GatewayContext } from './gateway-context.js';
 import { winnerOf, type DesiredArtifact } from './label-precedence.js';
 import { deferToLocalEdit, localEditAt } from './local-edit-guard.js';
 import { materialize, type PlannedWrite } from './materializer.js';
+import { staysInsideRoot } from './tree-confinement.js';
 
 /** How a reconcile compares. */
 export interface ReconcileOptions {
@@ -98,7 +99,8 @@ function planWork(ctx: GatewayContext, paths: Iterable<string>, options: Reconci
   return work;
 }
 
-async function landChunk(ctx: GatewayContext, work: Work): Promise<void> {
+async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<void> {
+  const work = await dropEscapingPaths(ctx, unchecked);
   if (work.writes.length === 0 && work.removes.length === 0) return;
   const blobs = await ctx.redis.blobs(work.writes.map((item) => item.desired.sha256));
   const writes: PlannedWrite[] = [];
@@ -143,6 +145,21 @@ function stageRemoval(ctx: GatewayContext, path: string): void {
   const entry = ctx.record.get(path);
   const tombstone = entry === undefined ? undefined : ctx.views.get(entry.label)?.get(path);
   ctx.record.stage(path, entry?.label ?? '', tombstone?.version ?? entry?.version ?? 0, null);
+}
+
+/** Leaves out, logs and marks failed every path whose folder resolves outside the server root through a symlink. */
+async function dropEscapingPaths(ctx: GatewayContext, work: Work): Promise<Work> {
+  const inside = async (path: string): Promise<boolean> => {
+    if (await staysInsideRoot(ctx.fs, ctx.settings.serverRoot, path)) return true;
+    markFailed(ctx, [path], 'its folder is a symlink leading out of the server root');
+    ctx.logger.error({ path }, 'refusing to write through a symlinked folder that leaves the server root');
+    return false;
+  };
+  const writes = [];
+  for (const item of work.writes) if (await inside(item.path)) writes.push(item);
+  const removes = [];
+  for (const item of work.removes) if (await inside(item.path)) removes.push(item);
+  return { ...work, writes, removes };
 }
 
 function markFailed(ctx: GatewayContext, paths: readonly string[], reason: string): void {
