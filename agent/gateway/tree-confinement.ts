@@ -7,20 +7,27 @@ export interface RealpathFs {
 }
 
 /**
- * True when the folder of `path` (or, while it does not exist yet, its nearest existing ancestor, since mkdir will
- * create real folders below it) resolves inside `serverRoot` (SPEC.md guarantee 10).
+ * True when the folder of `path` resolves inside `serverRoot` (SPEC.md guarantee 10). Folders that do not exist yet
+ * count by their nearest existing ancestor, since mkdir will create real folders below it.
  */
 export async function staysInsideRoot(fs: RealpathFs, serverRoot: string, path: string): Promise<boolean> {
-  const root = await fs.realpath(serverRoot);
-  let probe = posix.dirname(posix.join(serverRoot, path));
+  const root = await resolveExisting(fs, posix.resolve(serverRoot));
+  const folder = await resolveExisting(fs, posix.dirname(posix.join(posix.resolve(serverRoot), path)));
+  return folder === root || folder.startsWith(`${root}/`);
+}
+
+/** The real path of the nearest existing ancestor of `path`, with the missing remainder appended as it is. */
+async function resolveExisting(fs: RealpathFs, path: string): Promise<string> {
+  const missing: string[] = [];
+  let probe = path;
   for (;;) {
     try {
-      const real = await fs.realpath(probe);
-      return real === root || real.startsWith(`${root}/`);
+      return posix.join(await fs.realpath(probe), ...missing.reverse());
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       const parent = posix.dirname(probe);
-      if (parent === probe) return false;
+      if (parent === probe) throw err;
+      missing.push(posix.basename(probe));
       probe = parent;
     }
   }

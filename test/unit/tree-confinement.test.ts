@@ -34,3 +34,9 @@ describe('staysInsideRoot', () => {
     expect(await staysInsideRoot(fs, root, 'synapse-configs/default/endpoints/e.xml')).toBe(true);
   });
 });
+
+describe('staysInsideRoot before the server root exists', () => {
+  it('accepts paths under a server root that is still to be created', async () => {
+    expect(await staysInsideRoot(fs, join(dir, 'not-yet'), 'synapse-configs/default/api/a.xml')).toBe(true);
+  });
+});
