@@ -54,6 +54,9 @@ const INCOMPLETE_RETRY = { baseMs: 200, capMs: 5_000 };
 // After this many retries with unchanged content, a "truncated" file is taken to be broken, not still being written.
 const INCOMPLETE_GIVE_UP = 8;
 const MAX_CONFLICTS_KEPT = 100;
+// chokidar lists a new folder before it starts watching it, so files created in between raise no event: a new folder
+// is scanned again after these delays for files nobody has marked yet (a bulk copy into an empty tree hits this).
+const FOLDER_RESCAN_DELAYS_MS = [50, 250, 1000, 3000];
 // Hub versions start at 1, so 0 marks a head whose content is known but whose version is not.
 const UNKNOWN_VERSION = 0;
 
@@ -67,6 +70,7 @@ export class ArtifactPublisher {
   lastError: string | undefined;
   private readonly batcher: ChangeBatcher;
   private readonly incomplete = new Map<string, { timer: NodeJS.Timeout; attempts: number; sha256: string }>();
+  private readonly rescanTimers = new Set<NodeJS.Timeout>();
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
   private retryAt = 0;
@@ -109,12 +113,34 @@ export class ArtifactPublisher {
 
   /** A folder appeared or vanished: every file on disk below it and every known path below it is looked at. */
   async noteFolder(folder: string): Promise<void> {
-    const trees = SYNCED_TREES.filter((tree) => tree === folder || tree.startsWith(`${folder}/`));
-    const scanned = trees.length > 0 ? trees : SYNCED_TREES.some((tree) => folder.startsWith(`${tree}/`)) ? [folder] : [];
+    const scanned = this.foldersBelow(folder);
     if (scanned.length === 0) return;
     const onDisk = await scanTrees(this.deps.serverRoot, this.deps.isIgnoredPath, scanned);
     const known = this.deps.labels.flatMap((label) => this.known.pathsOf(label));
     this.notePaths([...onDisk, ...known.filter((path) => scanned.some((prefix) => path.startsWith(`${prefix}/`)))]);
+    this.scheduleFolderRescans(scanned, 0);
+  }
+
+  private foldersBelow(folder: string): string[] {
+    const trees = SYNCED_TREES.filter((tree) => tree === folder || tree.startsWith(`${folder}/`));
+    if (trees.length > 0) return trees;
+    return SYNCED_TREES.some((tree) => folder.startsWith(`${tree}/`)) ? [folder] : [];
+  }
+
+  /** Looks again for files in `folders` that no event reported: neither dirty nor known in every label. */
+  private scheduleFolderRescans(folders: string[], attempt: number): void {
+    const delayMs = FOLDER_RESCAN_DELAYS_MS[attempt];
+    if (delayMs === undefined || this.stopped) return;
+    const timer = setTimeout(() => {
+      this.rescanTimers.delete(timer);
+      void scanTrees(this.deps.serverRoot, this.deps.isIgnoredPath, folders).then((onDisk) => {
+        const unseen = onDisk.filter((path) => !this.batcher.has(path) && this.deps.labels.some((label) => this.known.get(label, path) === undefined));
+        if (unseen.length > 0) this.deps.logger.debug({ folders, count: unseen.length }, 'folder rescan found files no event reported');
+        this.notePaths(unseen);
+        this.scheduleFolderRescans(folders, attempt + 1);
+      }, (err: unknown) => this.deps.logger.error({ err, folders }, 'folder rescan failed'));
+    }, delayMs);
+    this.rescanTimers.add(timer);
   }
 
   /** Paths not yet confirmed by the hub. */
@@ -140,6 +166,7 @@ export class ArtifactPublisher {
     this.stopped = true;
     this.batcher.stop();
     for (const { timer } of this.incomplete.values()) clearTimeout(timer);
+    for (const timer of this.rescanTimers) clearTimeout(timer);
     await this.exclusive(() => this.saveJournal());
   }
 
