@@ -132,6 +132,11 @@ export class GatewayRole implements AgentRole, EchoFilter {
     overrides: () => this.ctx.overrides.list(),
     clearOverrides: (target: { path: string } | { all: true }) => actions.clearOverrides(this.ctx, target),
     verify: () => actions.verify(this.ctx),
+    checkDrift: async () => {
+      const started = performance.now();
+      const result = await this.verifyNow();
+      return { ok: result.ok, repaired: result.repaired, at: result.at, durationMs: performance.now() - started };
+    },
   };
 
   async stop(): Promise<void> {
