@@ -14,6 +14,10 @@ const CLI = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dis
 const READY_TIMEOUT_MS = 120_000;
 // ARTISYNC_BENCH_CPU_PROF=DIR makes every hub and agent write a V8 CPU profile into DIR when it stops (see bench/README).
 const PROFILE_ARGS = process.env.ARTISYNC_BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.ARTISYNC_BENCH_CPU_PROF}`];
+// The memory settings docs/deployment-memory.md gives the daemons in production: a small young generation (V8 grows it
+// to 3 × 16 MB under a burst and keeps it) and two malloc arenas (glibc makes one per thread of the libuv pool).
+const NODE_ARGS = ['--max-semi-space-size=2', ...PROFILE_ARGS];
+const DAEMON_ENV = { ...process.env, MALLOC_ARENA_MAX: '2' };
 
 /** How the cluster is shaped; every field but `gateways` has a production-like default. */
 export interface ClusterOptions {
@@ -122,7 +126,7 @@ export async function startHub(dir: string, redisUrl: string, listen: string): P
     listen, redis_url: redisUrl, history_limit: 50, stream_maxlen: 100_000, max_artifact_bytes: 5_242_880,
     conflict_policy: 'last-writer-wins',
   }));
-  const hub = ManagedProcess.spawn('hub', process.execPath, [...PROFILE_ARGS, CLI, 'hub', '--config', config, '--insecure'], join(dir, 'hub.log'));
+  const hub = ManagedProcess.spawn('hub', process.execPath, [...NODE_ARGS, CLI, 'hub', '--config', config, '--insecure'], join(dir, 'hub.log'), DAEMON_ENV);
   try {
     await hub.waitReady(`http://${listen}/readyz`, READY_TIMEOUT_MS);
   } catch (err) {
@@ -153,7 +157,7 @@ async function startAgent(
       verify_interval: options.verifyIntervalMs,
     },
   }));
-  const agent = ManagedProcess.spawn(nodeId, process.execPath, [...PROFILE_ARGS, CLI, 'agent', '--config', config], join(dir, 'agent.log'));
+  const agent = ManagedProcess.spawn(nodeId, process.execPath, [...NODE_ARGS, CLI, 'agent', '--config', config], join(dir, 'agent.log'), DAEMON_ENV);
   let readyAt: number;
   try {
     readyAt = await agent.waitReady(`http://${adminListen}/readyz`, READY_TIMEOUT_MS);

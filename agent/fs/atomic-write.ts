@@ -30,14 +30,17 @@ export function isTempName(basename: string): boolean {
   return basename.startsWith(TEMP_PREFIX);
 }
 
-/** Writes `data` to a new temp file next to `target` (creating folders), fsyncs it, and returns the temp path. */
-export async function writeTemp(fs: AtomicFs, target: string, data: Uint8Array): Promise<string> {
+/**
+ * Writes `data` to a new temp file next to `target` (creating folders), fsyncs it unless `sync` is false (the caller
+ * then makes it durable another way before renaming), and returns the temp path.
+ */
+export async function writeTemp(fs: AtomicFs, target: string, data: Uint8Array, sync = true): Promise<string> {
   await fs.mkdir(dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   const handle = await fs.open(temp, 'wx', 0o644);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (sync) await handle.sync();
   } catch (err) {
     await handle.close();
     await fs.rm(temp, { force: true });

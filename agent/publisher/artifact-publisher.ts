@@ -43,8 +43,10 @@ export interface PublisherConflict {
   at: number;
 }
 
-const DEFAULT_LIMITS: ChangesetLimits = { maxItems: 250, maxBytes: 4 * 1024 * 1024 };
+const DEFAULT_LIMITS: ChangesetLimits = { maxItems: 100, maxBytes: 2 * 1024 * 1024 };
 const FLUSH_ITEMS = 1000;
+// Taken paths are read and pushed this many at a time (one changeset's worth), reading the next while pushing one.
+const PUSH_SLICE = 100;
 const MAX_BATCH_DELAY_MS = 500;
 const READ_CONCURRENCY = 32;
 // A bulk copy shows up as many events within a few ms: give it a longer quiet window so it travels in few changesets.
@@ -158,7 +160,9 @@ export class ArtifactPublisher {
   /** Reads and assesses a file (exposed for the startup sync). */
   async assess(path: string): Promise<Assessment> {
     const state = await readArtifact(this.deps.serverRoot, path, this.deps.maxArtifactBytes);
-    return assessFile(path, state, this.deps.validate, this.deps.maxArtifactBytes);
+    // Content every label's hub head already has was validated when it was stored: no need to check it again.
+    const isKnown = (sha256: string) => this.deps.labels.length > 0 && this.deps.labels.every((label) => this.known.get(label, path)?.sha256 === sha256);
+    return assessFile(path, state, this.deps.validate, this.deps.maxArtifactBytes, isKnown);
   }
 
   /** Stops timers, waits for the flush in hand and saves the journal. */
@@ -183,11 +187,29 @@ export class ArtifactPublisher {
     }
     const taken = this.batcher.take(FLUSH_ITEMS);
     if (taken.length === 0) return;
-    const ready = await this.assessTaken(taken);
-    const retry = await this.pushReady(ready.filter(({ item, assessment }) => !this.isEcho(item, assessment)));
-    for (const { item } of ready) if (!retry.has(item.path)) this.batcher.settle(item);
+    const slices: TakenPath[][] = [];
+    for (let start = 0; start < taken.length; start += PUSH_SLICE) slices.push(taken.slice(start, start + PUSH_SLICE));
+    let failed = false;
+    // The next slice is read while the hub checks and commits this one; at most two slices of content are in memory.
+    let next = this.assessSoon(slices[0]);
+    for (let index = 0; next !== undefined && !failed; index += 1) {
+      const ready = await next;
+      next = this.assessSoon(slices[index + 1]);
+      const retry = await this.pushReady(ready.filter(({ item, assessment }) => !this.isEcho(item, assessment)));
+      for (const { item } of ready) if (!retry.has(item.path)) this.batcher.settle(item);
+      // An unreachable hub: the slices not sent stay dirty and go with the retry.
+      failed = retry.size > 0;
+    }
     await this.saveJournal();
-    this.batcher.kick(retry.size > 0 ? Math.max(0, this.retryAt - Date.now()) : 0);
+    this.batcher.kick(failed ? Math.max(0, this.retryAt - Date.now()) : 0);
+  }
+
+  /** Starts assessing a slice; a failure surfaces where the result is awaited, never as an unhandled rejection. */
+  private assessSoon(slice: TakenPath[] | undefined): Promise<Ready[]> | undefined {
+    if (slice === undefined) return undefined;
+    const assessing = this.assessTaken(slice);
+    assessing.catch(() => undefined);
+    return assessing;
   }
 
   /** Reads taken paths; files to wait for or refuse are handled and settled here, the rest returned to push. */
