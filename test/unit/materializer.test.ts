@@ -108,10 +108,10 @@ describe('materialize with a filesystem flush', () => {
       flushes.push([...files]);
       return Promise.resolve();
     };
-    const writes = Array.from({ length: 20 }, (_, i) => ({ path: `synapse-configs/default/api/a${i}.xml`, data: Buffer.from(`<api name="a${i}"/>`) }));
+    const writes = Array.from({ length: 130 }, (_, i) => ({ path: `synapse-configs/default/api/a${i}.xml`, data: Buffer.from(`<api name="a${i}"/>`) }));
     await materialize({ writes, removes: [] }, { fs, serverRoot: ROOT, rankOf, writeConcurrency: 4, syncFilesystem });
     expect(flushes).toHaveLength(1);
-    expect(flushes[0]).toHaveLength(20);
+    expect(flushes[0]).toHaveLength(130);
     const flushAt = calls.indexOf('flush');
     expect(calls.slice(0, flushAt).every((call) => call.startsWith('temp '))).toBe(true);
     expect(calls.slice(flushAt + 1).every((call) => call.startsWith('rename '))).toBe(true);
