@@ -1,11 +1,11 @@
 // The publisher's engine: dirty paths in, validated changesets out, with retry, journal, conflicts and no echo.
 import type { Logger } from 'pino';
-import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { UnavailableError } from '../../core/errors.js';
 import type { EchoFilter } from '../agent-role.js';
 import { readArtifact } from './artifact-reader.js';
 import { ChangeBatcher, type TakenPath } from './change-batcher.js';
 import { pushChanges, type ChangesetLimits, type PreparedChange, type PublisherHub, type PushOutcome } from './changeset-pusher.js';
+import { FolderRescans, foldersBelow } from './folder-rescans.js';
 import { assessFile, type Assessment, type ValidateArtifact } from './file-assessment.js';
 import { InvalidRegistry, type FileIssue } from './invalid-registry.js';
 import { KnownHeads } from './known-heads.js';
@@ -56,9 +56,6 @@ const INCOMPLETE_RETRY = { baseMs: 200, capMs: 5_000 };
 // After this many retries with unchanged content, a "truncated" file is taken to be broken, not still being written.
 const INCOMPLETE_GIVE_UP = 8;
 const MAX_CONFLICTS_KEPT = 100;
-// chokidar lists a new folder before it starts watching it, so files created in between raise no event: a new folder
-// is scanned again after these delays for files nobody has marked yet (a bulk copy into an empty tree hits this).
-const FOLDER_RESCAN_DELAYS_MS = [50, 250, 1000, 3000];
 // Hub versions start at 1, so 0 marks a head whose content is known but whose version is not.
 const UNKNOWN_VERSION = 0;
 
@@ -72,7 +69,7 @@ export class ArtifactPublisher {
   lastError: string | undefined;
   private readonly batcher: ChangeBatcher;
   private readonly incomplete = new Map<string, { timer: NodeJS.Timeout; attempts: number; sha256: string }>();
-  private readonly rescanTimers = new Set<NodeJS.Timeout>();
+  private readonly rescans: FolderRescans;
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
   private retryAt = 0;
@@ -80,6 +77,13 @@ export class ArtifactPublisher {
   private stopped = false;
 
   constructor(private readonly deps: ArtifactPublisherDeps) {
+    this.rescans = new FolderRescans({
+      serverRoot: deps.serverRoot,
+      isIgnoredPath: deps.isIgnoredPath,
+      logger: deps.logger,
+      isSeen: (path) => this.batcher.has(path) || deps.labels.every((label) => this.known.get(label, path) !== undefined),
+      onUnseen: (paths) => this.notePaths(paths),
+    });
     this.batcher = new ChangeBatcher({
       quietMs: deps.quietMs,
       maxItems: FLUSH_ITEMS,
@@ -115,34 +119,12 @@ export class ArtifactPublisher {
 
   /** A folder appeared or vanished: every file on disk below it and every known path below it is looked at. */
   async noteFolder(folder: string): Promise<void> {
-    const scanned = this.foldersBelow(folder);
+    const scanned = foldersBelow(folder);
     if (scanned.length === 0) return;
     const onDisk = await scanTrees(this.deps.serverRoot, this.deps.isIgnoredPath, scanned);
     const known = this.deps.labels.flatMap((label) => this.known.pathsOf(label));
     this.notePaths([...onDisk, ...known.filter((path) => scanned.some((prefix) => path.startsWith(`${prefix}/`)))]);
-    this.scheduleFolderRescans(scanned, 0);
-  }
-
-  private foldersBelow(folder: string): string[] {
-    const trees = SYNCED_TREES.filter((tree) => tree === folder || tree.startsWith(`${folder}/`));
-    if (trees.length > 0) return trees;
-    return SYNCED_TREES.some((tree) => folder.startsWith(`${tree}/`)) ? [folder] : [];
-  }
-
-  /** Looks again for files in `folders` that no event reported: neither dirty nor known in every label. */
-  private scheduleFolderRescans(folders: string[], attempt: number): void {
-    const delayMs = FOLDER_RESCAN_DELAYS_MS[attempt];
-    if (delayMs === undefined || this.stopped) return;
-    const timer = setTimeout(() => {
-      this.rescanTimers.delete(timer);
-      void scanTrees(this.deps.serverRoot, this.deps.isIgnoredPath, folders).then((onDisk) => {
-        const unseen = onDisk.filter((path) => !this.batcher.has(path) && this.deps.labels.some((label) => this.known.get(label, path) === undefined));
-        if (unseen.length > 0) this.deps.logger.debug({ folders, count: unseen.length }, 'folder rescan found files no event reported');
-        this.notePaths(unseen);
-        this.scheduleFolderRescans(folders, attempt + 1);
-      }, (err: unknown) => this.deps.logger.error({ err, folders }, 'folder rescan failed'));
-    }, delayMs);
-    this.rescanTimers.add(timer);
+    this.rescans.schedule(scanned);
   }
 
   /** Paths not yet confirmed by the hub. */
@@ -170,7 +152,7 @@ export class ArtifactPublisher {
     this.stopped = true;
     this.batcher.stop();
     for (const { timer } of this.incomplete.values()) clearTimeout(timer);
-    for (const timer of this.rescanTimers) clearTimeout(timer);
+    this.rescans.stop();
     await this.exclusive(() => this.saveJournal());
   }
 
