@@ -37,8 +37,11 @@ export async function materialize(plan: MaterializePlan, deps: MaterializerDeps,
   const staged = new Map<string, string>();
   const flushOnce = deps.syncFilesystem !== undefined && plan.writes.length >= FLUSH_ONCE_FROM_FILES ? deps.syncFilesystem : undefined;
   try {
+    // Each folder is created once per batch, not once per file.
+    for (const folder of new Set(plan.writes.map((write) => posix.dirname(absolute(deps, write.path))))) await deps.fs.mkdir(folder, { recursive: true });
+    const options = { sync: flushOnce === undefined, folderExists: true };
     await forEachBounded(plan.writes, deps.writeConcurrency, async (write) => {
-      staged.set(write.path, await writeTemp(deps.fs, absolute(deps, write.path), write.data, flushOnce === undefined));
+      staged.set(write.path, await writeTemp(deps.fs, absolute(deps, write.path), write.data, options));
     });
     // Every temp is complete and durable before any rename, as with per-file fsync.
     if (flushOnce !== undefined) await flushOnce(deps.serverRoot, [...staged.values()]);
