@@ -12,7 +12,7 @@ import type { Scratch } from './scratch.js';
 
 const CLI = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dist/cli/main.js');
 const READY_TIMEOUT_MS = 120_000;
-// ARTISYNC_BENCH_CPU_PROF=DIR makes every hub and agent write a V8 CPU profile into DIR when it stops (see bench/README).
+// ARTISYNC_BENCH_CPU_PROF=DIR makes every hub and agent write a V8 CPU profile into DIR when it stops, for profiling a run.
 const PROFILE_ARGS = process.env.ARTISYNC_BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.ARTISYNC_BENCH_CPU_PROF}`];
 // The daemons run as docs/deployment-memory.md advises: two malloc arenas (glibc makes one per libuv pool thread). The
 // smaller young generation it also describes is left out here: it cost 2-3x the GC time in a 10k bulk profile.
