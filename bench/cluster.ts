@@ -12,6 +12,12 @@ import type { Scratch } from './scratch.js';
 
 const CLI = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dist/cli/main.js');
 const READY_TIMEOUT_MS = 120_000;
+// ARTISYNC_BENCH_CPU_PROF=DIR makes every hub and agent write a V8 CPU profile into DIR when it stops, for profiling a run.
+const PROFILE_ARGS = process.env.ARTISYNC_BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.ARTISYNC_BENCH_CPU_PROF}`];
+// The daemons run as docs/deployment-memory.md advises: two malloc arenas (glibc makes one per libuv pool thread). The
+// smaller young generation it also describes is left out here: it cost 2-3x the GC time in a 10k bulk profile.
+const NODE_ARGS = PROFILE_ARGS;
+const DAEMON_ENV = { ...process.env, MALLOC_ARENA_MAX: '2' };
 
 /** How the cluster is shaped; every field but `gateways` has a production-like default. */
 export interface ClusterOptions {
@@ -120,7 +126,7 @@ export async function startHub(dir: string, redisUrl: string, listen: string): P
     listen, redis_url: redisUrl, history_limit: 50, stream_maxlen: 100_000, max_artifact_bytes: 5_242_880,
     conflict_policy: 'last-writer-wins',
   }));
-  const hub = ManagedProcess.spawn('hub', process.execPath, [CLI, 'hub', '--config', config, '--insecure'], join(dir, 'hub.log'));
+  const hub = ManagedProcess.spawn('hub', process.execPath, [...NODE_ARGS, CLI, 'hub', '--config', config, '--insecure'], join(dir, 'hub.log'), DAEMON_ENV);
   try {
     await hub.waitReady(`http://${listen}/readyz`, READY_TIMEOUT_MS);
   } catch (err) {
@@ -151,7 +157,7 @@ async function startAgent(
       verify_interval: options.verifyIntervalMs,
     },
   }));
-  const agent = ManagedProcess.spawn(nodeId, process.execPath, [CLI, 'agent', '--config', config], join(dir, 'agent.log'));
+  const agent = ManagedProcess.spawn(nodeId, process.execPath, [...NODE_ARGS, CLI, 'agent', '--config', config], join(dir, 'agent.log'), DAEMON_ENV);
   let readyAt: number;
   try {
     readyAt = await agent.waitReady(`http://${adminListen}/readyz`, READY_TIMEOUT_MS);

@@ -17,11 +17,11 @@ export class ManagedProcess {
     private readonly child: ChildProcess,
   ) {}
 
-  /** Spawns `command args…`, appending its output to `logFile`. */
-  static spawn(name: string, command: string, args: readonly string[], logFile: string): ManagedProcess {
+  /** Spawns `command args…` (with `env`, default the bench's own), appending its output to `logFile`. */
+  static spawn(name: string, command: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv = process.env): ManagedProcess {
     const fd = openSync(logFile, 'a');
     try {
-      return new ManagedProcess(name, logFile, spawn(command, args, { stdio: ['ignore', fd, fd] }));
+      return new ManagedProcess(name, logFile, spawn(command, args, { stdio: ['ignore', fd, fd], env }));
     } finally {
       closeSync(fd);
     }

@@ -3,14 +3,18 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isTempName } from '../agent/fs/atomic-write.js';
 import type { GeneratedArtifact } from './artifact-generator.js';
 
 const POLL_MS = 20;
 
-/** Counts regular files under `root` (recursively), skipping nothing: a stray temp file would be a bug worth seeing. */
+/**
+ * Counts regular files under `root` (recursively) except artisync's temps: a gateway stages a whole batch as temps
+ * before renaming any, so counting them would call a tree complete before its last files landed.
+ */
 export async function countFiles(root: string): Promise<number> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile()).length;
+  return entries.filter((entry) => entry.isFile() && !isTempName(entry.name)).length;
 }
 
 /** Resolves with performance.now() once every root holds at least `count` files; throws after `timeoutMs`. */

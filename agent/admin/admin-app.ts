@@ -10,6 +10,7 @@ import {
   type AdminPathRequest,
   type ArtifactStatus,
   type ClearOverridesRequest,
+  type DriftCheckReply,
   type Override,
   type ReadyReply,
   type RedeployReply,
@@ -25,6 +26,7 @@ export interface GatewayAdmin {
   overrides(): Override[];
   clearOverrides(target: { path: string } | { all: true }): Promise<string[]>;
   verify(): Promise<VerifyReport>;
+  checkDrift(): Promise<DriftCheckReply>;
 }
 
 /** Everything the admin app reads. */
@@ -81,4 +83,5 @@ function registerGatewayRoutes(app: FastifyInstance, gateway: () => GatewayAdmin
     return { cleared: await gateway().clearOverrides({ path: body.path }) };
   });
   app.get(ADMIN_ROUTES.verify, () => gateway().verify());
+  app.post(ADMIN_ROUTES.driftCheck, () => gateway().checkDrift());
 }

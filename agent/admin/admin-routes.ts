@@ -14,6 +14,7 @@ export const ADMIN_ROUTES = {
   overrides: '/v1/overrides',
   clearOverrides: '/v1/overrides/clear',
   verify: '/v1/verify',
+  driftCheck: '/v1/drift-check',
 } as const;
 
 /** Body of redeploy and undeploy. */
@@ -42,6 +43,16 @@ export interface RedeployReply {
 export interface ReadyReply {
   ready: boolean;
   roles: Record<string, boolean>;
+}
+
+/** Reply to a drift check run on demand: the round's outcome and how long it took on this node. */
+export interface DriftCheckReply {
+  ok: boolean;
+  /** Files the round rewrote or removed (a label whose digest differed counts at least 1). */
+  repaired: number;
+  /** When the round finished, ms since the epoch. */
+  at: number;
+  durationMs: number;
 }
 
 export type { ArtifactStatus, Override, VerifyReport };

@@ -30,14 +30,22 @@ export function isTempName(basename: string): boolean {
   return basename.startsWith(TEMP_PREFIX);
 }
 
+/** How a temp is written: `sync: false` when the caller makes it durable another way before renaming it. */
+export interface TempOptions {
+  sync?: boolean;
+  /** The caller created the target's folder already (once for a whole batch). */
+  folderExists?: boolean;
+}
+
 /** Writes `data` to a new temp file next to `target` (creating folders), fsyncs it, and returns the temp path. */
-export async function writeTemp(fs: AtomicFs, target: string, data: Uint8Array): Promise<string> {
-  await fs.mkdir(dirname(target), { recursive: true });
+export async function writeTemp(fs: AtomicFs, target: string, data: Uint8Array, options: TempOptions = {}): Promise<string> {
+  if (options.folderExists !== true) await fs.mkdir(dirname(target), { recursive: true });
+  const sync = options.sync ?? true;
   const temp = tempPathFor(target);
   const handle = await fs.open(temp, 'wx', 0o644);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (sync) await handle.sync();
   } catch (err) {
     await handle.close();
     await fs.rm(temp, { force: true });

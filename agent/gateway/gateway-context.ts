@@ -37,6 +37,8 @@ export interface GatewayContext {
   logger: Logger;
   redis: GatewayRedis;
   fs: AtomicFs & RealpathFs;
+  /** One flush for a big batch's temps (real filesystems only); see materializer.ts. */
+  syncFilesystem?: (folder: string, files: readonly string[]) => Promise<void>;
   rankOf: (path: string) => number;
   clock: () => number;
   metrics: GatewayMetrics;

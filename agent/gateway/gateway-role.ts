@@ -10,6 +10,7 @@ import { AppliedRecord } from './applied-record.js';
 import { runDeployHook } from './deploy-hook.js';
 import { checkDrift, needsFullSync, type Verification } from './drift-checker.js';
 import * as actions from './gateway-admin-actions.js';
+import { syncFilesystem } from '../fs/sync-filesystem.js';
 import type { GatewayContext, GatewayMetrics } from './gateway-context.js';
 import { GatewayRedis } from './gateway-redis.js';
 import { OverrideTracker } from './override-tracker.js';
@@ -79,6 +80,8 @@ export class GatewayRole implements AgentRole, EchoFilter {
       logger: logger.child({ role: 'gateway' }),
       redis,
       fs,
+      // Only the real filesystem can be flushed as a whole; an injected one (tests) gets an fsync per file.
+      ...(deps.fs === undefined ? { syncFilesystem } : {}),
       rankOf: deps.rankOf ?? ((path) => deployRank(path as ArtifactPath)),
       clock: () => Date.now(),
       metrics,
@@ -133,6 +136,11 @@ export class GatewayRole implements AgentRole, EchoFilter {
     overrides: () => this.ctx.overrides.list(),
     clearOverrides: (target: { path: string } | { all: true }) => actions.clearOverrides(this.ctx, target),
     verify: () => actions.verify(this.ctx),
+    checkDrift: async () => {
+      const started = performance.now();
+      const result = await this.verifyNow();
+      return { ok: result.ok, repaired: result.repaired, at: result.at, durationMs: performance.now() - started };
+    },
   };
 
   async stop(): Promise<void> {

@@ -1,5 +1,5 @@
 // Which label's version of a path a gateway materializes: the earliest label in gateway_labels that holds it.
-import { digestOf } from '../../core/label-digest.js';
+import { digestOf, digestTerm, xorDigest } from '../../core/label-digest.js';
 
 /** One label's state of a path as this node knows it; sha256 null is a delete (kept so older events never resurrect it). */
 export interface LabelHead {
@@ -39,6 +39,10 @@ export function desiredState(labels: readonly string[], views: LabelViews): Map<
   return desired;
 }
 
+// Each view's digest once computed, then kept up to date by applyToView (the only place a view changes after it is built),
+// so a drift check costs one comparison instead of a hash per artifact.
+const cachedDigests = new WeakMap<Map<string, LabelHead>, string>();
+
 /**
  * Applies one event item to a label's view unless it is not newer than what the view holds (never regress).
  * Returns true when the view changed.
@@ -47,12 +51,20 @@ export function applyToView(view: Map<string, LabelHead>, path: string, head: La
   const known = view.get(path);
   if (known !== undefined && known.version >= head.version) return false;
   view.set(path, head);
+  const digest = cachedDigests.get(view);
+  if (digest === undefined || known?.sha256 === head.sha256) return true;
+  const without = known === undefined || known.sha256 === null ? digest : xorDigest(digest, digestTerm(path, known.sha256));
+  cachedDigests.set(view, head.sha256 === null ? without : xorDigest(without, digestTerm(path, head.sha256)));
   return true;
 }
 
 /** The digest of a label view's live heads, comparable with the hub's digest key. */
 export function viewDigest(view: ReadonlyMap<string, LabelHead>): string {
+  const cached = cachedDigests.get(view as Map<string, LabelHead>);
+  if (cached !== undefined) return cached;
   const live: Array<[string, string]> = [];
   for (const [path, head] of view) if (head.sha256 !== null) live.push([path, head.sha256]);
-  return digestOf(live);
+  const digest = digestOf(live);
+  cachedDigests.set(view as Map<string, LabelHead>, digest);
+  return digest;
 }

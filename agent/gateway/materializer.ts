@@ -21,7 +21,13 @@ export interface MaterializerDeps {
   rankOf: (path: string) => number;
   /** How many temp files are written at once. */
   writeConcurrency: number;
+  /** Makes many staged temps durable at once (syncfs); without it every temp is fsynced on its own. */
+  syncFilesystem?: (folder: string, files: readonly string[]) => Promise<void>;
 }
+
+// From this many files on, one filesystem flush is used instead of an fsync per file: spawning `sync` from a ~150 MB
+// daemon costs ~8 ms of CPU (the fork; seen in a 10k bulk profile), so it pays for big batches such as startup chunks.
+const FLUSH_ONCE_FROM_FILES = 128;
 
 /** Called between staging and renaming, e.g. to persist the intent in the applied record. */
 export type BeforeCommit = () => Promise<void>;
@@ -29,10 +35,16 @@ export type BeforeCommit = () => Promise<void>;
 /** Writes every temp, calls `beforeCommit`, renames in rank order, removes deleted files; temps are cleaned on failure. */
 export async function materialize(plan: MaterializePlan, deps: MaterializerDeps, beforeCommit?: BeforeCommit): Promise<void> {
   const staged = new Map<string, string>();
+  const flushOnce = deps.syncFilesystem !== undefined && plan.writes.length >= FLUSH_ONCE_FROM_FILES ? deps.syncFilesystem : undefined;
   try {
+    // Each folder is created once per batch, not once per file.
+    for (const folder of new Set(plan.writes.map((write) => posix.dirname(absolute(deps, write.path))))) await deps.fs.mkdir(folder, { recursive: true });
+    const options = { sync: flushOnce === undefined, folderExists: true };
     await forEachBounded(plan.writes, deps.writeConcurrency, async (write) => {
-      staged.set(write.path, await writeTemp(deps.fs, absolute(deps, write.path), write.data));
+      staged.set(write.path, await writeTemp(deps.fs, absolute(deps, write.path), write.data, options));
     });
+    // Every temp is complete and durable before any rename, as with per-file fsync.
+    if (flushOnce !== undefined) await flushOnce(deps.serverRoot, [...staged.values()]);
     if (beforeCommit !== undefined) await beforeCommit();
     for (const write of orderByRank(plan.writes.map((item) => item.path), deps.rankOf)) {
       const temp = staged.get(write) as string;

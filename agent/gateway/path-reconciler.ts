@@ -113,7 +113,10 @@ async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<void> {
     writes.push({ path: item.path, data });
   }
   for (const item of [...work.writes, ...work.removes]) if (item.backup) await backUp(ctx, item.path);
-  const deps = { fs: ctx.fs, serverRoot: ctx.settings.serverRoot, rankOf: ctx.rankOf, writeConcurrency: ctx.settings.writeConcurrency };
+  const deps = {
+    fs: ctx.fs, serverRoot: ctx.settings.serverRoot, rankOf: ctx.rankOf, writeConcurrency: ctx.settings.writeConcurrency,
+    ...(ctx.syncFilesystem === undefined ? {} : { syncFilesystem: ctx.syncFilesystem }),
+  };
   const touched = [...work.writes.map((item) => item.path), ...work.removes.map((item) => item.path)];
   try {
     await materialize({ writes, removes: work.removes.map((item) => item.path) }, deps, async () => {

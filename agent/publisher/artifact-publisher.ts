@@ -1,11 +1,11 @@
 // The publisher's engine: dirty paths in, validated changesets out, with retry, journal, conflicts and no echo.
 import type { Logger } from 'pino';
-import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { UnavailableError } from '../../core/errors.js';
 import type { EchoFilter } from '../agent-role.js';
 import { readArtifact } from './artifact-reader.js';
 import { ChangeBatcher, type TakenPath } from './change-batcher.js';
 import { pushChanges, type ChangesetLimits, type PreparedChange, type PublisherHub, type PushOutcome } from './changeset-pusher.js';
+import { FolderRescans, foldersBelow } from './folder-rescans.js';
 import { assessFile, type Assessment, type ValidateArtifact } from './file-assessment.js';
 import { InvalidRegistry, type FileIssue } from './invalid-registry.js';
 import { KnownHeads } from './known-heads.js';
@@ -43,8 +43,10 @@ export interface PublisherConflict {
   at: number;
 }
 
-const DEFAULT_LIMITS: ChangesetLimits = { maxItems: 250, maxBytes: 4 * 1024 * 1024 };
+const DEFAULT_LIMITS: ChangesetLimits = { maxItems: 100, maxBytes: 2 * 1024 * 1024 };
 const FLUSH_ITEMS = 1000;
+// Taken paths are read and pushed this many at a time (one changeset's worth), reading the next while pushing one.
+const PUSH_SLICE = 100;
 const MAX_BATCH_DELAY_MS = 500;
 const READ_CONCURRENCY = 32;
 // A bulk copy shows up as many events within a few ms: give it a longer quiet window so it travels in few changesets.
@@ -67,6 +69,7 @@ export class ArtifactPublisher {
   lastError: string | undefined;
   private readonly batcher: ChangeBatcher;
   private readonly incomplete = new Map<string, { timer: NodeJS.Timeout; attempts: number; sha256: string }>();
+  private readonly rescans: FolderRescans;
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
   private retryAt = 0;
@@ -74,6 +77,13 @@ export class ArtifactPublisher {
   private stopped = false;
 
   constructor(private readonly deps: ArtifactPublisherDeps) {
+    this.rescans = new FolderRescans({
+      serverRoot: deps.serverRoot,
+      isIgnoredPath: deps.isIgnoredPath,
+      logger: deps.logger,
+      isSeen: (path) => this.batcher.has(path) || deps.labels.every((label) => this.known.get(label, path) !== undefined),
+      onUnseen: (paths) => this.notePaths(paths),
+    });
     this.batcher = new ChangeBatcher({
       quietMs: deps.quietMs,
       maxItems: FLUSH_ITEMS,
@@ -109,12 +119,12 @@ export class ArtifactPublisher {
 
   /** A folder appeared or vanished: every file on disk below it and every known path below it is looked at. */
   async noteFolder(folder: string): Promise<void> {
-    const trees = SYNCED_TREES.filter((tree) => tree === folder || tree.startsWith(`${folder}/`));
-    const scanned = trees.length > 0 ? trees : SYNCED_TREES.some((tree) => folder.startsWith(`${tree}/`)) ? [folder] : [];
+    const scanned = foldersBelow(folder);
     if (scanned.length === 0) return;
     const onDisk = await scanTrees(this.deps.serverRoot, this.deps.isIgnoredPath, scanned);
     const known = this.deps.labels.flatMap((label) => this.known.pathsOf(label));
     this.notePaths([...onDisk, ...known.filter((path) => scanned.some((prefix) => path.startsWith(`${prefix}/`)))]);
+    this.rescans.schedule(scanned);
   }
 
   /** Paths not yet confirmed by the hub. */
@@ -132,7 +142,9 @@ export class ArtifactPublisher {
   /** Reads and assesses a file (exposed for the startup sync). */
   async assess(path: string): Promise<Assessment> {
     const state = await readArtifact(this.deps.serverRoot, path, this.deps.maxArtifactBytes);
-    return assessFile(path, state, this.deps.validate, this.deps.maxArtifactBytes);
+    // Content every label's hub head already has was validated when it was stored: no need to check it again.
+    const isKnown = (sha256: string) => this.deps.labels.length > 0 && this.deps.labels.every((label) => this.known.get(label, path)?.sha256 === sha256);
+    return assessFile(path, state, this.deps.validate, this.deps.maxArtifactBytes, isKnown);
   }
 
   /** Stops timers, waits for the flush in hand and saves the journal. */
@@ -140,6 +152,7 @@ export class ArtifactPublisher {
     this.stopped = true;
     this.batcher.stop();
     for (const { timer } of this.incomplete.values()) clearTimeout(timer);
+    this.rescans.stop();
     await this.exclusive(() => this.saveJournal());
   }
 
@@ -156,11 +169,29 @@ export class ArtifactPublisher {
     }
     const taken = this.batcher.take(FLUSH_ITEMS);
     if (taken.length === 0) return;
-    const ready = await this.assessTaken(taken);
-    const retry = await this.pushReady(ready.filter(({ item, assessment }) => !this.isEcho(item, assessment)));
-    for (const { item } of ready) if (!retry.has(item.path)) this.batcher.settle(item);
+    const slices: TakenPath[][] = [];
+    for (let start = 0; start < taken.length; start += PUSH_SLICE) slices.push(taken.slice(start, start + PUSH_SLICE));
+    let failed = false;
+    // The next slice is read while the hub checks and commits this one; at most two slices of content are in memory.
+    let next = this.assessSoon(slices[0]);
+    for (let index = 0; next !== undefined && !failed; index += 1) {
+      const ready = await next;
+      next = this.assessSoon(slices[index + 1]);
+      const retry = await this.pushReady(ready.filter(({ item, assessment }) => !this.isEcho(item, assessment)));
+      for (const { item } of ready) if (!retry.has(item.path)) this.batcher.settle(item);
+      // An unreachable hub: the slices not sent stay dirty and go with the retry.
+      failed = retry.size > 0;
+    }
     await this.saveJournal();
-    this.batcher.kick(retry.size > 0 ? Math.max(0, this.retryAt - Date.now()) : 0);
+    this.batcher.kick(failed ? Math.max(0, this.retryAt - Date.now()) : 0);
+  }
+
+  /** Starts assessing a slice; a failure surfaces where the result is awaited, never as an unhandled rejection. */
+  private assessSoon(slice: TakenPath[] | undefined): Promise<Ready[]> | undefined {
+    if (slice === undefined) return undefined;
+    const assessing = this.assessTaken(slice);
+    assessing.catch(() => undefined);
+    return assessing;
   }
 
   /** Reads taken paths; files to wait for or refuse are handled and settled here, the rest returned to push. */

@@ -1,6 +1,5 @@
 // Reads one artifact from disk without ever following a symbolic link, so nothing outside the trees can travel.
-import { constants } from 'node:fs';
-import { lstat, open, realpath } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, posix } from 'node:path';
 
 /** What is on disk at an artifact path right now. */
@@ -13,27 +12,33 @@ const GONE = new Set(['ENOENT', 'ENOTDIR']);
 
 const LINK: DiskState = { kind: 'refused', code: 'ARTISYNC_PATH_ESCAPES_TREE', reason: 'is a symbolic link; artisync never follows links' };
 
-/** Reads `relativePath` under `serverRoot`: a regular file's bytes, absent, or why it cannot be published. */
+/**
+ * Reads `relativePath` under `serverRoot`: a regular file's bytes, absent, or why it cannot be published.
+ * The calls are synchronous on purpose: an artifact is read in tens of microseconds, while the libuv pool is often
+ * busy with chokidar's directory listings (one lstat per entry, after every event), and a queued read waited behind them.
+ */
 export async function readArtifact(serverRoot: string, relativePath: string, maxArtifactBytes: number): Promise<DiskState> {
+  return Promise.resolve(readArtifactNow(serverRoot, relativePath, maxArtifactBytes));
+}
+
+function readArtifactNow(serverRoot: string, relativePath: string, maxArtifactBytes: number): DiskState {
   const absolute = posix.join(posix.resolve(serverRoot), relativePath);
   try {
-    const stats = await lstat(absolute);
+    const stats = lstatSync(absolute);
     if (stats.isSymbolicLink()) return LINK;
     if (stats.isDirectory()) return { kind: 'absent' };
     if (!stats.isFile()) return { kind: 'refused', code: 'ARTISYNC_PATH_ESCAPES_TREE', reason: 'is not a regular file' };
-    if (!(await staysInRoot(serverRoot, dirname(absolute)))) {
+    if (!staysInRoot(serverRoot, dirname(absolute))) {
       return { kind: 'refused', code: 'ARTISYNC_PATH_ESCAPES_TREE', reason: 'lies below a symbolic link that leaves the server root' };
     }
     // Checked before reading so a huge file is never loaded into memory.
-    if (stats.size > maxArtifactBytes) {
-      return { kind: 'refused', code: 'ARTISYNC_TOO_LARGE', reason: `the file is ${stats.size} bytes, over the ${maxArtifactBytes}-byte limit (max_artifact_bytes)` };
-    }
+    if (stats.size > maxArtifactBytes) return tooLarge(stats.size, maxArtifactBytes);
     // O_NOFOLLOW: a file swapped for a link between lstat and open is refused rather than read through.
-    const handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const fd = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
-      return { kind: 'file', bytes: await handle.readFile() };
+      return readOpenFile(fd, maxArtifactBytes);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -43,7 +48,27 @@ export async function readArtifact(serverRoot: string, relativePath: string, max
   }
 }
 
-async function staysInRoot(serverRoot: string, folder: string): Promise<boolean> {
-  const [realRoot, realFolder] = await Promise.all([realpath(serverRoot), realpath(folder)]);
-  return realFolder.startsWith(`${realRoot}/`);
+/** Reads an open file to its end; a file that grew past the limit since the lstat is refused, not loaded. */
+function readOpenFile(fd: number, maxArtifactBytes: number): DiskState {
+  const size = fstatSync(fd).size;
+  if (size > maxArtifactBytes) return tooLarge(size, maxArtifactBytes);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafeSlow(Math.max(size - total, 0) + 1);
+    const read = readSync(fd, chunk, 0, chunk.length, null);
+    if (read === 0) break;
+    total += read;
+    if (total > maxArtifactBytes) return tooLarge(total, maxArtifactBytes);
+    chunks.push(chunk.subarray(0, read));
+  }
+  return { kind: 'file', bytes: chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, total) };
+}
+
+function tooLarge(size: number, maxArtifactBytes: number): DiskState {
+  return { kind: 'refused', code: 'ARTISYNC_TOO_LARGE', reason: `the file is ${size} bytes, over the ${maxArtifactBytes}-byte limit (max_artifact_bytes)` };
+}
+
+function staysInRoot(serverRoot: string, folder: string): boolean {
+  return realpathSync.native(folder).startsWith(`${realpathSync.native(serverRoot)}/`);
 }

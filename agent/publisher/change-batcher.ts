@@ -39,10 +39,11 @@ export class ChangeBatcher {
 
   /** Marks paths dirty and (re)starts the quiet window. */
   mark(paths: Iterable<string>): void {
+    // Only newly dirty paths count towards a burst: one save raises several events for the same path.
     let count = 0;
     for (const path of paths) {
+      if (!this.dirty.has(path)) count += 1;
       this.dirty.set(path, ++this.generation);
-      count += 1;
     }
     if (this.dirty.size === 0) return;
     const now = this.options.now();
@@ -77,6 +78,11 @@ export class ChangeBatcher {
   /** Every dirty path, for the pending journal. */
   paths(): string[] {
     return [...this.dirty.keys()];
+  }
+
+  /** True while `path` waits to be settled. */
+  has(path: string): boolean {
+    return this.dirty.has(path);
   }
 
   get size(): number {

@@ -21,8 +21,10 @@ export type Assessment =
   | { kind: 'incomplete'; sha256: string }
   | { kind: 'invalid'; sha256: string; issues: FileIssue[] };
 
-/** Turns what is on disk into what to publish. */
-export function assessFile(path: string, state: DiskState, validate: ValidateArtifact, maxArtifactBytes: number): Assessment {
+/** Turns what is on disk into what to publish; content for which `isKnown` holds is taken as valid without checking. */
+export function assessFile(
+  path: string, state: DiskState, validate: ValidateArtifact, maxArtifactBytes: number, isKnown: (sha256: string) => boolean = () => false,
+): Assessment {
   if (state.kind === 'absent') return { kind: 'delete' };
   if (state.kind === 'refused') {
     const issue: FileIssue = { code: state.code, severity: 'error', line: 0, column: 0, message: state.reason };
@@ -30,6 +32,7 @@ export function assessFile(path: string, state: DiskState, validate: ValidateArt
     return { kind: 'invalid', sha256: `refused:${state.reason}`, issues: [issue] };
   }
   const sha256 = sha256Of(state.bytes);
+  if (isKnown(sha256)) return { kind: 'put', bytes: state.bytes, sha256 };
   const outcome = validate(path, state.bytes, { maxArtifactBytes });
   if (outcome.incomplete) return { kind: 'incomplete', sha256 };
   if (!outcome.ok) return { kind: 'invalid', sha256, issues: outcome.issues };

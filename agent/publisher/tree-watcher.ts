@@ -1,4 +1,5 @@
 // Watches the two synced trees under server_root with chokidar; events are only hints of which paths to re-read.
+import type { Stats } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
@@ -72,7 +73,9 @@ export class TreeWatcher {
 
   private async watchRoot(usePolling: boolean): Promise<void> {
     const watcher = (this.options.watch ?? watch)(this.root, {
-      ignored: (path: string) => this.isIgnored(path),
+      // With inotify, chokidar watches folders only: their raw events name every file that changed, and a watcher per
+      // file would cost a handle and a stat per event for nothing. Polling needs the per-file watchers.
+      ignored: (path: string, stats?: Stats) => this.isIgnored(path) || (!usePolling && stats?.isFile() === true),
       ignoreInitial: true,
       followSymlinks: false,
       awaitWriteFinish: false,
@@ -96,12 +99,10 @@ export class TreeWatcher {
   private onRawEvent(name: string | null, details: unknown): void {
     const watchedPath = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
     if (typeof watchedPath !== 'string') return;
-    // A folder's watcher names the child; a file's watcher names the file itself: both candidates are read, as hints.
-    const candidates = name === null || name === '' ? [watchedPath] : [posix.join(watchedPath, name), watchedPath];
-    for (const candidate of candidates) {
-      const relative = posix.relative(this.root, candidate);
-      if (treeOf(relative) !== undefined && !this.isIgnored(candidate)) this.handlers.onPath(relative);
-    }
+    // A folder's watcher names the child; a file's watcher (polling) names nothing, and then the watched path is the hint.
+    const candidate = name === null || name === '' ? watchedPath : posix.join(watchedPath, name);
+    const relative = posix.relative(this.root, candidate);
+    if (treeOf(relative) !== undefined && !this.isIgnored(candidate)) this.handlers.onPath(relative);
   }
 
   private async onError(err: NodeJS.ErrnoException, polling: boolean): Promise<void> {

@@ -16,6 +16,7 @@ import type { Measurement, Scenario, ScenarioContext, ScenarioResult } from '../
 import { assertTreeEquals, waitForFileCount } from '../tree-arrival.js';
 
 const GAP_BETWEEN_EDITS_MS = 200;
+const DRIFT_ROUNDS = 10;
 
 /** One cluster per tree size; every measurement of that size is taken on it. */
 export const artisyncSyncScenario: Scenario = {
@@ -46,6 +47,7 @@ async function runSize(ctx: ScenarioContext, count: number): Promise<Measurement
     const coldMs = cold.readyAt - joining;
     const edited = new Set([...edits.editedPaths, ...toHub.editedPaths]);
     await assertTreeEquals(cold.serverRoot, tree.artifacts.filter((artifact) => !edited.has(artifact.path)));
+    const drift = await measureDriftCheck(cluster, count);
     const usage = await cluster.usage();
     const agents = Object.entries(usage).filter(([name]) => name !== 'hub' && name !== 'redis');
     const mb = (bytes: number) => bytes / 1_048_576;
@@ -54,6 +56,7 @@ async function runSize(ctx: ScenarioContext, count: number): Promise<Measurement
       edits.measurement,
       toHub.measurement,
       measure(`cold.${count}.artisync`, 'artisync', 'new gateway until ready (sync mode)', 'ms', [coldMs]),
+      ...drift,
       measure(`resources.${count}.agent-rss`, 'artisync', 'agent peak RSS (max over agents)', 'MB', [Math.max(...agents.map(([, one]) => mb(one.peakRssBytes)))]),
       measure(`resources.${count}.hub-rss`, 'artisync', 'hub peak RSS', 'MB', [mb(usage.hub?.peakRssBytes ?? Number.NaN)]),
       measure(`resources.${count}.redis-used-memory`, 'artisync', 'Redis used_memory', 'MB', [mb(await cluster.redisUsedMemoryBytes())]),
@@ -81,6 +84,27 @@ async function measureEdits(ctx: ScenarioContext, cluster: BenchCluster, artifac
     await sleep(GAP_BETWEEN_EDITS_MS);
   }
   return { editedPaths, measurement: measure(`edit.${count}.artisync-2gw`, 'artisync', 'one edit → byte-identical on 2 gateways', 'ms', samples) };
+}
+
+// One drift-check round with nothing to repair, through the admin API (POST /v1/drift-check): the call's round trip,
+// and the round's own duration as the agent measured it.
+async function measureDriftCheck(cluster: BenchCluster, count: number): Promise<Measurement[]> {
+  const node = cluster.gateways[0];
+  if (node === undefined) return [];
+  const calls: number[] = [];
+  const inside: number[] = [];
+  for (let n = 0; n < DRIFT_ROUNDS; n += 1) {
+    const started = performance.now();
+    const response = await fetch(`${node.adminUrl}/v1/drift-check`, { method: 'POST' });
+    const reply = (await response.json()) as { ok: boolean; repaired: number; durationMs: number };
+    calls.push(performance.now() - started);
+    if (!response.ok || reply.repaired !== 0) throw new Error(`drift check on ${node.nodeId} answered ${response.status} with ${reply.repaired} repaired`);
+    inside.push(reply.durationMs);
+  }
+  return [
+    measure(`drift.${count}.artisync`, 'artisync', 'one drift-check round, nothing to repair (admin call)', 'ms', calls),
+    measure(`drift.${count}.artisync-agent`, 'artisync', 'the same round as timed inside the agent', 'ms', inside),
+  ];
 }
 
 // Publisher → hub head: polls the head in Redis, the hub's commit point, for the edited content's sha256.

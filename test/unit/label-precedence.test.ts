@@ -56,3 +56,18 @@ describe('label precedence', () => {
     expect(viewDigest(view)).toBe(digestOf([[API, 'a']]));
   });
 });
+
+describe('viewDigest', () => {
+  it('stays equal to a full recomputation while events change, add and delete heads', () => {
+    const view = new Map<string, LabelHead>([['a', { version: 1, sha256: 'a1', size: 1 }], ['b', { version: 1, sha256: 'b1', size: 1 }]]);
+    const fresh = () => viewDigest(new Map(view));
+    viewDigest(view);
+    applyToView(view, 'a', { version: 2, sha256: 'a2', size: 1 });
+    applyToView(view, 'c', { version: 1, sha256: 'c1', size: 1 });
+    applyToView(view, 'b', { version: 2, sha256: null, size: 0 });
+    applyToView(view, 'b', { version: 3, sha256: 'b3', size: 1 });
+    applyToView(view, 'c', { version: 1, sha256: 'stale', size: 1 });
+    expect(viewDigest(view)).toBe(fresh());
+    expect(viewDigest(view)).toBe(digestOf([['a', 'a2'], ['b', 'b3'], ['c', 'c1']]));
+  });
+});

@@ -98,3 +98,25 @@ describe('atomic write', () => {
     expect(volume.readdirSync('/d')).toEqual(['a.xml']);
   });
 });
+
+describe('materialize with a filesystem flush', () => {
+  it('flushes a big batch once, after every temp is written and before any rename; a small batch is not flushed', async () => {
+    const { fs, calls, volume } = recordingFs();
+    const flushes: string[][] = [];
+    const syncFilesystem = (_folder: string, files: readonly string[]) => {
+      calls.push('flush');
+      flushes.push([...files]);
+      return Promise.resolve();
+    };
+    const writes = Array.from({ length: 130 }, (_, i) => ({ path: `synapse-configs/default/api/a${i}.xml`, data: Buffer.from(`<api name="a${i}"/>`) }));
+    await materialize({ writes, removes: [] }, { fs, serverRoot: ROOT, rankOf, writeConcurrency: 4, syncFilesystem });
+    expect(flushes).toHaveLength(1);
+    expect(flushes[0]).toHaveLength(130);
+    const flushAt = calls.indexOf('flush');
+    expect(calls.slice(0, flushAt).every((call) => call.startsWith('temp '))).toBe(true);
+    expect(calls.slice(flushAt + 1).every((call) => call.startsWith('rename '))).toBe(true);
+    expect(volume.readFileSync(`${ROOT}/synapse-configs/default/api/a7.xml`, 'utf8')).toBe('<api name="a7"/>');
+    await materialize({ writes: writes.slice(0, 2), removes: [] }, { fs, serverRoot: ROOT, rankOf, writeConcurrency: 4, syncFilesystem });
+    expect(flushes).toHaveLength(1);
+  });
+});

@@ -1,6 +1,7 @@
 // The publisher role against a real hub app and redis-server, on real temp trees: edits, moves, invalid and half-written files, outages.
 import { copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { pino } from 'pino';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -133,6 +134,19 @@ describe('publisher role', () => {
     await writeTree(root, files);
     await waitFor(async () => (await hubCount()) === 300, { message: '300 files' });
     expect(await hub.changesets(LABEL, redisClient)).toBeLessThan(100);
+  });
+
+  it('publishes every file of a folder copied in whole, even those written before the folder was watched', async () => {
+    await start();
+    const staging = await makeTempDir('artisync-staging-');
+    try {
+      const files = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`sequences/s${i}.xml`, `<sequence xmlns="http://ws.apache.org/ns/synapse" name="s${i}"/>`]));
+      await writeTree(staging, files);
+      await execa('cp', ['-r', join(staging, 'sequences'), join(root, 'synapse-configs/default/')]);
+      await waitFor(async () => (await hubCount()) === 200, { message: '200 files', timeoutMs: 20_000 });
+    } finally {
+      await removeTempDir(staging);
+    }
   });
 
   it('keeps changes pending while the hub is down, across a restart, and sends them when it is back', async () => {

@@ -86,6 +86,13 @@ describe('ChangeBatcher', () => {
     expect(batcher.take(10)).toHaveLength(4);
   });
 
+  it('counts only newly dirty paths towards a burst, since one save raises several events', () => {
+    const { batcher, clock, flushes } = makeBatcher({ burst: { quietMs: 50, items: 4, windowMs: 100 } });
+    for (let i = 0; i < 6; i += 1) batcher.mark(['same']);
+    clock.advance(5);
+    expect(flushes()).toBe(1);
+  });
+
   it('keeps a path that changed again after it was taken', () => {
     const { batcher } = makeBatcher();
     batcher.mark(['a', 'b']);

@@ -1,0 +1,54 @@
+// Follow-up scans of a folder that just appeared: chokidar lists a new folder before it starts watching it, so files
+// created in between raise no event (a bulk copy into an empty tree lost dozens); scanning again finds them.
+import type { Logger } from 'pino';
+import { SYNCED_TREES } from '../../core/artifact-path.js';
+import { scanTrees } from './tree-scanner.js';
+
+const DELAYS_MS = [50, 250, 1000, 3000];
+
+/** What the rescans need: where to look, and which paths the publisher already has in hand. */
+export interface FolderRescansDeps {
+  serverRoot: string;
+  isIgnoredPath: (relativePath: string) => boolean;
+  logger: Logger;
+  /** True when the path is dirty already or known to the hub in every label. */
+  isSeen(path: string): boolean;
+  onUnseen(paths: string[]): void;
+}
+
+/** The synced folders a folder event concerns: the trees at or below it, or the folder itself inside a tree. */
+export function foldersBelow(folder: string): string[] {
+  const trees = SYNCED_TREES.filter((tree) => tree === folder || tree.startsWith(`${folder}/`));
+  if (trees.length > 0) return trees;
+  return SYNCED_TREES.some((tree) => folder.startsWith(`${tree}/`)) ? [folder] : [];
+}
+
+/** Scans new folders again after growing delays and reports files no event reported. */
+export class FolderRescans {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly deps: FolderRescansDeps) {}
+
+  /** Starts the follow-up scans of `folders`. */
+  schedule(folders: string[], attempt = 0): void {
+    const delayMs = DELAYS_MS[attempt];
+    if (delayMs === undefined || this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void scanTrees(this.deps.serverRoot, this.deps.isIgnoredPath, folders).then((onDisk) => {
+        const unseen = onDisk.filter((path) => !this.deps.isSeen(path));
+        if (unseen.length > 0) this.deps.logger.debug({ folders, count: unseen.length }, 'folder rescan found files no event reported');
+        this.deps.onUnseen(unseen);
+        this.schedule(folders, attempt + 1);
+      }, (err: unknown) => this.deps.logger.error({ err, folders }, 'folder rescan failed'));
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  /** Cancels every pending scan. */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+  }
+}
