@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'smol-toml';
-import { findFreePort } from '../test/support/free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../cli/free-port.js';
 import { TestRedis } from '../test/support/redis-server.js';
 import { ManagedProcess } from './managed-process.js';
 import { readProcessUsage, type ProcessUsage } from './process-usage.js';

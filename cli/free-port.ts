@@ -1,4 +1,4 @@
-// Finds a free TCP port on loopback for a server `artisync up` starts.
+// Finds a free TCP port on loopback for a server `artisync up`, a test or the benchmark starts.
 import { createServer } from 'node:net';
 
 /** Asks the kernel for a free loopback port and releases it for the caller to bind. */

@@ -59,6 +59,8 @@ async function runSize(ctx: ScenarioContext, count: number): Promise<Measurement
       ...drift,
       measure(`resources.${count}.agent-rss`, 'artisync', 'agent peak RSS (max over agents)', 'MB', [Math.max(...agents.map(([, one]) => mb(one.peakRssBytes)))]),
       measure(`resources.${count}.hub-rss`, 'artisync', 'hub peak RSS', 'MB', [mb(usage.hub?.peakRssBytes ?? Number.NaN)]),
+      measure(`resources.${count}.hub-cpu`, 'artisync', 'hub CPU seconds, whole run', 's', [usage.hub?.cpuSeconds ?? Number.NaN]),
+      measure(`resources.${count}.agent-cpu`, 'artisync', 'agent CPU seconds, whole run (each agent)', 's', agents.map(([, one]) => one.cpuSeconds)),
       measure(`resources.${count}.redis-used-memory`, 'artisync', 'Redis used_memory', 'MB', [mb(await cluster.redisUsedMemoryBytes())]),
       measure(`resources.${count}.raw-head-bytes`, 'artisync', 'raw bytes of the heads', 'MB', [mb(tree.bytes)]),
     ];

@@ -1,6 +1,6 @@
 // The processes of a convergence run (Redis with AOF, one hub on a fixed port, two publishers, three gateways) and the
 // faults that can be done to them: SIGKILL and restart of any agent, of the hub, of Redis; the hub away for a while.
-import { findFreePort } from '../support/free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
 import type { LogLine } from '../support/cli-daemon.js';
 import { TestCluster, type AgentNode, type AgentOptions, type HubNode } from '../support/test-cluster.js';

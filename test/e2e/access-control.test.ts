@@ -2,7 +2,7 @@
 // and the admin API stays on loopback unless told otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliDaemon } from '../support/cli-daemon.js';
-import { findFreePort } from '../support/free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { apiPath, apiXml, writeArtifact } from '../support/sample-artifacts.js';
 import { TestRedis } from '../support/redis-server.js';
 import { readHeads } from '../support/store-invariants.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
 import { HubClient } from '../../agent/hub-client.js';
 import { CLI_ENTRY, runCli } from '../support/cli-process.js';
-import { findFreePort } from '../support/free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
 import { makeTempDir, removeTempDir, writeTree } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';

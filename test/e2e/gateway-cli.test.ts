@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../agent/hub-client.js';
 import { HubLayoutSeeder } from '../integration/hub-layout-seeder.js';
 import { redisKeys } from '../../core/redis-keys.js';
-import { findFreePort } from '../support/free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
 import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';

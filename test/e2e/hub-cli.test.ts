@@ -4,7 +4,7 @@ import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../support/free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
 import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../agent/hub-client.js';
 import { sha256Of } from '../../core/blob-codec.js';
 import { redisKeys } from '../../core/redis-keys.js';
-import { findFreePort } from '../support/free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
 import { makeTempDir, removeTempDir, writeTree } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';

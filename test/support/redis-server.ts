@@ -1,7 +1,7 @@
 // Starts a private redis-server for one test file: free loopback port, its own temp dir, stopped by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { findFreePort } from './free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { makeTempDir, removeTempDir } from './temp-tree.js';
 import { waitFor } from './wait-for.js';
 

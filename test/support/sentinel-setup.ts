@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { findFreePort } from './free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { TestRedis } from './redis-server.js';
 import { makeTempDir, removeTempDir } from './temp-tree.js';
 import { waitFor } from './wait-for.js';

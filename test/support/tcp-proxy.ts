@@ -1,6 +1,6 @@
 // A TCP proxy between a client and a target port that tests use to delay, cut and restore connections.
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { findFreePort } from './free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 
 /** One client connection and its upstream twin. */
 interface Pipe {

@@ -2,7 +2,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { CliDaemon } from './cli-daemon.js';
-import { findFreePort } from './free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { makeTempDir, removeTempDir } from './temp-tree.js';
 import { waitFor } from './wait-for.js';
 

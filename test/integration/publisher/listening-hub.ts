@@ -2,7 +2,7 @@
 import type { Redis } from 'ioredis';
 import { HubClient } from '../../../agent/hub-client.js';
 import { redisKeys } from '../../../core/redis-keys.js';
-import { findFreePort } from '../../support/free-port.js';
+import { findFreeLoopbackPort as findFreePort } from '../../../cli/free-port.js';
 import { startTestHub, type TestHub, type TestHubOptions } from '../../support/hub-test-app.js';
 import type { TestRedis } from '../../support/redis-server.js';
 
