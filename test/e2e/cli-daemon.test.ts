@@ -1,9 +1,9 @@
 // The CLI process helper: captures output, reports exits, fails waitForLog early when the process dies, leaves nothing running.
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliDaemon, killAllCliDaemones } from '../support/cli-daemon.js';
+import { CliDaemon, killAllCliDaemons } from '../support/cli-daemon.js';
 
 afterAll(async () => {
-  await killAllCliDaemones();
+  await killAllCliDaemons();
 });
 
 describe('CliDaemon', () => {

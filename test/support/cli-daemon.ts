@@ -99,7 +99,7 @@ export class CliDaemon {
 }
 
 /** SIGKILLs every CLI process still running; call from afterAll/afterEach. */
-export async function killAllCliDaemones(): Promise<void> {
+export async function killAllCliDaemons(): Promise<void> {
   await Promise.all([...running].map(async (cli) => cli.kill()));
 }
 
