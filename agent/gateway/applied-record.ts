@@ -57,6 +57,17 @@ export class AppliedRecord {
     this.put(path, { label, version, sha256, priorSha256: current?.sha256 ?? null });
   }
 
+  /** Puts back the entry `stage` replaced (undefined: there was none), for a path whose rename was called off. */
+  unstage(path: string, previous: AppliedEntry | undefined): void {
+    if (previous !== undefined) {
+      this.put(path, previous);
+      return;
+    }
+    // A crash before the next save replays the staged entry; the person's file matches neither its content nor its prior.
+    this.entries.delete(path);
+    this.unsaved.delete(path);
+  }
+
   /** Sets an entry with no prior (the disk already holds it). */
   set(path: string, entry: AppliedEntry): void {
     const known = this.entries.get(path);

@@ -4,15 +4,11 @@ import type { GatewayContext } from './gateway-context.js';
 import { winnerOf } from './label-precedence.js';
 import type { OverrideKind } from './override-tracker.js';
 
-/** What is on disk at a path the gateway did not leave there, or undefined when the disk holds the gateway's own write. */
-export async function localEditAt(ctx: GatewayContext, path: string): Promise<{ sha256: string | null } | undefined> {
+/** What is on disk at `path` (sha256, null when absent), and whether someone other than the gateway left it there. */
+export async function diskStateAt(ctx: GatewayContext, path: string): Promise<{ sha256: string | null; handEdited: boolean }> {
   const sha256 = await hashFile(ctx.settings.serverRoot, path);
-  const entry = ctx.record.get(path);
-  if (entry === undefined) {
-    if (sha256 === null || ctx.record.extras.get(path) === sha256) return undefined;
-    return { sha256 };
-  }
-  return ctx.record.isOwn(path, sha256) ? undefined : { sha256 };
+  if (ctx.record.get(path) === undefined) return { sha256, handEdited: sha256 !== null && ctx.record.extras.get(path) !== sha256 };
+  return { sha256, handEdited: !ctx.record.isOwn(path, sha256) };
 }
 
 /**

@@ -23,6 +23,11 @@ export interface MaterializerDeps {
   writeConcurrency: number;
   /** Makes many staged temps durable at once (syncfs); without it every temp is fsynced on its own. */
   syncFilesystem?: (folder: string, files: readonly string[]) => Promise<void>;
+  /**
+   * Asked right before each rename and remove; false leaves that path as it is (a person changed it after the caller
+   * looked), so the window between the caller's check and the rename is one file read, not a whole batch.
+   */
+  mayReplace?: (path: string) => Promise<boolean>;
 }
 
 // From this many files on, one filesystem flush is used instead of an fsync per file: spawning `sync` from a ~150 MB
@@ -32,9 +37,14 @@ const FLUSH_ONCE_FROM_FILES = 128;
 /** Called between staging and renaming, e.g. to persist the intent in the applied record. */
 export type BeforeCommit = () => Promise<void>;
 
-/** Writes every temp, calls `beforeCommit`, renames in rank order, removes deleted files; temps are cleaned on failure. */
-export async function materialize(plan: MaterializePlan, deps: MaterializerDeps, beforeCommit?: BeforeCommit): Promise<void> {
+/**
+ * Writes every temp, calls `beforeCommit`, renames in rank order, removes deleted files; temps are cleaned on failure.
+ * Returns the paths `mayReplace` refused, left untouched on disk.
+ */
+export async function materialize(plan: MaterializePlan, deps: MaterializerDeps, beforeCommit?: BeforeCommit): Promise<string[]> {
   const staged = new Map<string, string>();
+  const refused: string[] = [];
+  const mayReplace = deps.mayReplace ?? (() => Promise.resolve(true));
   const flushOnce = deps.syncFilesystem !== undefined && plan.writes.length >= FLUSH_ONCE_FROM_FILES ? deps.syncFilesystem : undefined;
   try {
     // Each folder is created once per batch, not once per file.
@@ -47,15 +57,22 @@ export async function materialize(plan: MaterializePlan, deps: MaterializerDeps,
     if (flushOnce !== undefined) await flushOnce(deps.serverRoot, [...staged.values()]);
     if (beforeCommit !== undefined) await beforeCommit();
     for (const write of orderByRank(plan.writes.map((item) => item.path), deps.rankOf)) {
-      const temp = staged.get(write) as string;
-      await deps.fs.rename(temp, absolute(deps, write));
+      if (!(await mayReplace(write))) {
+        refused.push(write);
+        continue;
+      }
+      await deps.fs.rename(staged.get(write) as string, absolute(deps, write));
       staged.delete(write);
     }
   } finally {
     await Promise.all([...staged.values()].map((temp) => deps.fs.rm(temp, { force: true })));
   }
   // Deletes go last and in reverse order, so an API leaves before the endpoint it names.
-  for (const path of orderByRank(plan.removes, deps.rankOf).reverse()) await deps.fs.rm(absolute(deps, path), { force: true });
+  for (const path of orderByRank(plan.removes, deps.rankOf).reverse()) {
+    if (await mayReplace(path)) await deps.fs.rm(absolute(deps, path), { force: true });
+    else refused.push(path);
+  }
+  return refused;
 }
 
 /** Paths sorted by rank, then by name so the order is stable. */

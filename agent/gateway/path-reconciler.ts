@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { parseArtifactPath } from '../../core/artifact-path.js';
 import { atomicWrite } from '../fs/atomic-write.js';
+import { hashFile } from './disk-scan.js';
 import type { GatewayContext } from './gateway-context.js';
 import { winnerOf, type DesiredArtifact } from './label-precedence.js';
-import { deferToLocalEdit, localEditAt } from './local-edit-guard.js';
+import { deferToLocalEdit, diskStateAt } from './local-edit-guard.js';
 import { materialize, type PlannedWrite } from './materializer.js';
 import { staysInsideRoot } from './tree-confinement.js';
 
@@ -27,9 +28,10 @@ export interface ReconcileResult {
   removed: string[];
 }
 
+/** `seen` is the content found on disk when the path was checked (null: no file); a rename needs it still there. */
 interface Work {
-  writes: Array<{ path: string; desired: DesiredArtifact; backup: boolean }>;
-  removes: Array<{ path: string; backup: boolean }>;
+  writes: Array<{ path: string; desired: DesiredArtifact; backup: boolean; seen: string | null }>;
+  removes: Array<{ path: string; backup: boolean; seen: string | null }>;
 }
 
 /** Brings `paths` to the hub's winning versions, leaving overrides alone; failures land in ctx.failed and are thrown. */
@@ -41,9 +43,9 @@ export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string
   const size = options.chunkSize ?? Number.POSITIVE_INFINITY;
   for (let start = 0; start < Math.max(work.writes.length, work.removes.length); start += size) {
     const chunk: Work = { writes: work.writes.slice(start, start + size), removes: work.removes.slice(start, start + size) };
-    await landChunk(ctx, chunk);
-    result.written.push(...chunk.writes.map((item) => item.path));
-    result.removed.push(...chunk.removes.map((item) => item.path));
+    const refused = new Set(await landChunk(ctx, chunk));
+    result.written.push(...chunk.writes.map((item) => item.path).filter((path) => !refused.has(path)));
+    result.removed.push(...chunk.removes.map((item) => item.path).filter((path) => !refused.has(path)));
   }
   // Entries updated without a write (the disk already held the content) reach applied.json with the next full save.
   ctx.record.saveSoon();
@@ -52,13 +54,12 @@ export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string
 
 async function setAsideLocalEdits(ctx: GatewayContext, work: Work): Promise<void> {
   const edited = new Set<string>();
-  const planned = new Map<string, DesiredArtifact | undefined>([
-    ...work.writes.map((item) => [item.path, item.desired] as const),
-    ...work.removes.map((item) => [item.path, undefined] as const),
-  ]);
-  for (const [path, desired] of planned) {
-    const edit = await localEditAt(ctx, path);
-    if (edit === undefined) continue;
+  const items: Array<{ path: string; seen: string | null; desired?: DesiredArtifact }> = [...work.writes, ...work.removes];
+  for (const item of items) {
+    const { path, desired } = item;
+    const edit = await diskStateAt(ctx, path);
+    item.seen = edit.sha256;
+    if (!edit.handEdited) continue;
     edited.add(path);
     // The disk already holds what the hub wants (e.g. this node's publisher pushed it): adopt it, nothing to write.
     if (edit.sha256 === (desired?.sha256 ?? null)) adopt(ctx, path, desired);
@@ -90,18 +91,19 @@ function planWork(ctx: GatewayContext, paths: Iterable<string>, options: Reconci
     const extra = ctx.record.extras.has(path);
     if (desired !== undefined) {
       if (current === desired.sha256) ctx.record.set(path, { label: desired.label, version: desired.version, sha256: desired.sha256 });
-      else work.writes.push({ path, desired, backup: current !== null && (options.firstStart === true || extra || forced) });
+      else work.writes.push({ path, desired, backup: current !== null && (options.firstStart === true || extra || forced), seen: current });
       ctx.record.extras.delete(path);
     } else if (current !== null && (recorded !== null || forced)) {
-      work.removes.push({ path, backup: forced && recorded === null });
+      work.removes.push({ path, backup: forced && recorded === null, seen: current });
     }
   }
   return work;
 }
 
-async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<void> {
+/** Lands one chunk; returns the paths left alone because a person changed them after they were checked. */
+async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<string[]> {
   const work = await dropEscapingPaths(ctx, unchecked);
-  if (work.writes.length === 0 && work.removes.length === 0) return;
+  if (work.writes.length === 0 && work.removes.length === 0) return [];
   const blobs = await ctx.redis.blobs(work.writes.map((item) => item.desired.sha256));
   const writes: PlannedWrite[] = [];
   for (const item of work.writes) {
@@ -118,8 +120,11 @@ async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<void> {
     ...(ctx.syncFilesystem === undefined ? {} : { syncFilesystem: ctx.syncFilesystem }),
   };
   const touched = [...work.writes.map((item) => item.path), ...work.removes.map((item) => item.path)];
+  const before = new Map(touched.map((path) => [path, ctx.record.get(path)]));
+  const guard = new LateEditGuard(ctx, work);
+  let refused: string[];
   try {
-    await materialize({ writes, removes: work.removes.map((item) => item.path) }, deps, async () => {
+    refused = await materialize({ writes, removes: work.removes.map((item) => item.path) }, { ...deps, mayReplace: guard.mayReplace }, async () => {
       for (const item of work.writes) ctx.record.stage(item.path, item.desired.label, item.desired.version, item.desired.sha256);
       for (const item of work.removes) stageRemoval(ctx, item.path);
       await ctx.record.saveIntent();
@@ -128,9 +133,39 @@ async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<void> {
     markFailed(ctx, touched, (err as Error).message);
     throw err;
   }
-  ctx.record.commit(touched);
+  for (const path of refused) {
+    ctx.record.unstage(path, before.get(path));
+    await deferToLocalEdit(ctx, path, guard.found(path));
+  }
+  ctx.record.commit(touched.filter((path) => !refused.includes(path)));
   ctx.record.saveSoon();
   for (const path of touched) ctx.failed.delete(path);
+  return refused;
+}
+
+/**
+ * Looks at each file again right before it is replaced: a hand edit made after the first check (while blobs were
+ * fetched and temps written) is left in place, not renamed over, since the watcher would then only see our own write.
+ */
+class LateEditGuard {
+  private readonly expected = new Map<string, ReadonlySet<string | null>>();
+  private readonly seenLast = new Map<string, string | null>();
+
+  constructor(private readonly ctx: GatewayContext, work: Work) {
+    for (const item of work.writes) this.expected.set(item.path, new Set([item.seen, item.desired.sha256]));
+    for (const item of work.removes) this.expected.set(item.path, new Set([item.seen, null]));
+  }
+
+  readonly mayReplace = async (path: string): Promise<boolean> => {
+    const sha = await hashFile(this.ctx.settings.serverRoot, path);
+    this.seenLast.set(path, sha);
+    return this.expected.get(path)?.has(sha) === true;
+  };
+
+  /** What the last look at `path` found. */
+  found(path: string): string | null {
+    return this.seenLast.get(path) ?? null;
+  }
 }
 
 /** Redis is read directly, so a path that could escape the trees is refused here too (SPEC.md guarantee 10). */

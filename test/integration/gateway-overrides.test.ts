@@ -1,6 +1,7 @@
 // Manual drop for debugging: hand edits on a gateway-only node are held, survive restarts, and `override clear` undoes them.
+import * as nodeFs from 'node:fs/promises';
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { GatewayRole } from '../../agent/gateway/gateway-role.js';
@@ -74,6 +75,24 @@ async function handWrite(path: string, text: string): Promise<void> {
   await writeFile(file(path), text);
 }
 
+/**
+ * A filesystem that edits `path` by hand once, when armed, as the gateway opens a temp beside it: after the gateway's
+ * first look at the file and before its rename, the window a person's save can fall into.
+ */
+function editWhileStaging(path: string, text: string): { fs: NonNullable<HarnessOptions['fs']>; arm: () => void; fired: () => boolean } {
+  let armed = false;
+  let fired = false;
+  const fs = { ...nodeFs, open: async (target: string, flags: string, mode?: number) => {
+    if (armed && dirname(target) === dirname(file(path)) && basename(target).startsWith('.artisync-')) {
+      armed = false;
+      fired = true;
+      await handWrite(path, text);
+    }
+    return nodeFs.open(target, flags, mode);
+  } } as unknown as NonNullable<HarnessOptions['fs']>;
+  return { fs, arm: () => (armed = true), fired: () => fired };
+}
+
 async function synced(gateway: GatewayRole, path: string, text: string): Promise<void> {
   await waitFor(async () => (await content(path)) === text && gateway.isReady(), { message: `${path} = ${text}` });
 }
@@ -123,6 +142,45 @@ describe('overrides on a gateway-only node', () => {
     await waitFor(async () => (await pendingEntries()) === 0, { message: 'update acknowledged' });
     expect(await content(API)).toBe('<api debug="race"/>');
     expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed', hubVersion: 2 })]);
+  });
+
+  it('keeps a hand edit saved while a hub update is being staged, after the gateway last looked at the file', async () => {
+    const window = editWhileStaging(API, '<api debug="window"/>');
+    const gateway = await start({ fs: window.fs });
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    window.arm();
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await synced(gateway, EP, '<endpoint/>');
+    await waitFor(async () => (await pendingEntries()) === 0, { message: 'update acknowledged' });
+    expect(window.fired()).toBe(true);
+    expect(await content(API)).toBe('<api debug="window"/>');
+    expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed', hubVersion: 2 })]);
+    await gateway.verifyNow();
+    expect(await content(API)).toBe('<api debug="window"/>');
+    expect(await gateway.admin.clearOverrides({ path: API })).toEqual([API]);
+    expect(await content(API)).toBe('<api v="2"/>');
+  });
+
+  it('keeps a hand edit saved during startup sync, after the disk was scanned', async () => {
+    let gateway = await start();
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    await stop(gateway);
+    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    const window = editWhileStaging(API, '<api debug="startup"/>');
+    window.arm();
+    gateway = await start({ fs: window.fs, mode: 'sync' });
+    await waitFor(() => gateway.isReady(), { message: 'startup sync done' });
+    expect(window.fired()).toBe(true);
+    expect(await content(API)).toBe('<api debug="startup"/>');
+    expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed', hubVersion: 2 })]);
+    // The record still says v1 is ours, so a restart finds the same override rather than adopting the hand edit.
+    await stop(gateway);
+    gateway = await start({ mode: 'sync' });
+    await waitFor(() => gateway.isReady(), { message: 'restarted' });
+    expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed' })]);
+    expect(await content(API)).toBe('<api debug="startup"/>');
   });
 
   it('recognises files changed, deleted and added while the agent was down, after the hub moved on', async () => {

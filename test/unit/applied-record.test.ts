@@ -35,6 +35,26 @@ describe('AppliedRecord', () => {
     expect(record.isOwn('executionplans/p.siddhiql', null)).toBe(false);
   });
 
+  it('puts back what a called-off rename would have replaced, and forgets a path it had never written', async () => {
+    const fs = stateFs();
+    const record = await AppliedRecord.load(fs, '/state');
+    const NEW = 'synapse-configs/default/endpoints/e.xml';
+    record.set(API, { label: 'L', version: 1, sha256: 'old' });
+    const before = record.get(API);
+    record.stage(API, 'L', 2, 'new');
+    record.stage(NEW, 'L', 1, 'e1');
+    await record.saveIntent();
+    record.unstage(API, before);
+    record.unstage(NEW, undefined);
+    expect(record.get(API)).toEqual({ label: 'L', version: 1, sha256: 'old' });
+    expect(record.isOwn(API, 'new')).toBe(false);
+    expect(record.get(NEW)).toBeUndefined();
+    await record.save();
+    const reloaded = await AppliedRecord.load(fs, '/state');
+    expect(reloaded.get(API)).toEqual({ label: 'L', version: 1, sha256: 'old' });
+    expect(reloaded.paths()).toEqual([API]);
+  });
+
   it('recovers a changeset in flight from the small journal alone, without a full save', async () => {
     const fs = stateFs();
     const first = await AppliedRecord.load(fs, '/state');

@@ -69,6 +69,23 @@ describe('materialize', () => {
     expect(calls.map((call) => call.split(' ')[0])).toEqual(['temp', 'commit', 'rename']);
   });
 
+  it('leaves a path alone when mayReplace refuses it right before its rename or remove, and cleans its temp', async () => {
+    const { fs, volume } = recordingFs({ [`${ROOT}/${API}`]: 'hand edit', [`${ROOT}/${OLD_API}`]: 'hand edit too' });
+    const asked: string[] = [];
+    const mayReplace = (path: string): Promise<boolean> => {
+      asked.push(path);
+      return Promise.resolve(path === EP1);
+    };
+    const plan = { writes: [API, EP1].map((path) => ({ path, data: Buffer.from('hub') })), removes: [OLD_API] };
+    const refused = await materialize(plan, { fs, serverRoot: ROOT, rankOf, writeConcurrency: 2, mayReplace });
+    expect(refused).toEqual([API, OLD_API]);
+    expect(asked).toEqual([EP1, API, OLD_API]);
+    expect(volume.readFileSync(`${ROOT}/${EP1}`, 'utf8')).toBe('hub');
+    expect(volume.readFileSync(`${ROOT}/${API}`, 'utf8')).toBe('hand edit');
+    expect(volume.readFileSync(`${ROOT}/${OLD_API}`, 'utf8')).toBe('hand edit too');
+    expect(Object.keys(volume.toJSON()).filter((path) => path.includes('.artisync-'))).toEqual([]);
+  });
+
   it('leaves targets untouched and removes its temps when staging fails', async () => {
     const { fs, volume } = recordingFs({ [`${ROOT}/${EP1}`]: 'old' }, 1);
     const plan = { writes: [EP1, EP2, API].map((path) => ({ path, data: Buffer.from('new') })), removes: [] };
