@@ -234,12 +234,12 @@ export class ArtifactPublisher {
     for (const label of this.deps.labels) {
       const changes = ready.flatMap(({ item, assessment }) => this.changeFor(label, item.path, assessment));
       if (changes.length === 0) continue;
-      try {
-        this.applyOutcome(label, await pushChanges(this.deps.hub, label, changes, this.deps.limits ?? DEFAULT_LIMITS), retry);
-      } catch (err) {
-        this.noteFailure(label, err);
-        for (const change of changes) retry.add(change.path);
-      }
+      const outcome = await pushChanges(this.deps.hub, label, changes, this.deps.limits ?? DEFAULT_LIMITS);
+      this.applyOutcome(label, outcome, retry);
+      if (outcome.failure === undefined) continue;
+      this.noteFailure(label, outcome.failure.error);
+      for (const change of outcome.failure.uncertain) this.known.markUncertain(label, change.path);
+      for (const change of [...outcome.failure.uncertain, ...outcome.failure.unsent]) retry.add(change.path);
     }
     if (retry.size === 0) {
       this.failures = 0;
@@ -250,17 +250,21 @@ export class ArtifactPublisher {
 
   private changeFor(label: string, path: string, assessment: Publishable): PreparedChange[] {
     const known = this.known.get(label, path);
-    const base = known === undefined || known.version === UNKNOWN_VERSION ? {} : { baseVersion: known.version };
+    // After a change that got no answer the head's version is unknown, and a lost put may have created a head to delete.
+    const uncertain = this.known.isUncertain(label, path);
+    const base = known === undefined || known.version === UNKNOWN_VERSION || uncertain ? {} : { baseVersion: known.version };
     if (assessment.kind === 'put') {
       this.heldDeletes.get(label)?.delete(path);
-      if (known?.sha256 === assessment.sha256) return [];
+      if (known?.sha256 === assessment.sha256 && !uncertain) return [];
       return [{ path, op: 'put', bytes: assessment.bytes, sha256: assessment.sha256, ...base }];
     }
-    if (known === undefined || this.heldDeletes.get(label)?.has(path) === true) return [];
+    if ((known === undefined && !uncertain) || this.heldDeletes.get(label)?.has(path) === true) return [];
     return [{ path, op: 'delete', sha256: null, ...base }];
   }
 
   private applyOutcome(label: string, outcome: PushOutcome, retry: Set<string>): void {
+    const answered = [...outcome.applied, ...outcome.conflicts, ...outcome.refused.filter(({ status }) => status < 500)];
+    for (const { change } of answered) this.known.settleUncertain(label, change.path);
     for (const { change, result } of outcome.applied) {
       if (change.op === 'delete') this.known.remove(label, change.path);
       else this.known.set(label, change.path, { version: result.version, sha256: result.sha256 });

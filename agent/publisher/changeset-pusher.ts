@@ -1,5 +1,6 @@
 // Sends prepared changes to one label as changesets (cut to size) and sorts the hub's per-item answers.
 import { randomUUID } from 'node:crypto';
+import { ArtisyncError, UnavailableError } from '../../core/errors.js';
 import type { ChangesetRequest, ChangesetResponse, PutResult } from '../../core/hub-api.js';
 
 /** The hub calls the publisher makes (HubClient has them). */
@@ -34,6 +35,17 @@ export interface PushOutcome {
   /** Refused for another reason (validation, path): not retried until the file changes. */
   refused: Array<{ change: PreparedChange; status: number; code: string; message: string }>;
   revisions: string[];
+  /** Set when a changeset got no answer; its changes and those after it are to be retried. */
+  failure?: PushFailure;
+}
+
+/** A changeset that got no answer, and what that leaves unknown. */
+export interface PushFailure {
+  error: unknown;
+  /** Sent without an answer: the hub may have committed them (a reply lost to a reset, a timeout, a 5xx after the commit). */
+  uncertain: PreparedChange[];
+  /** Known not to have reached the hub: not sent, refused at connect, or refused with a 4xx. */
+  unsent: PreparedChange[];
 }
 
 /** Cuts changes into groups of at most `maxItems` items and about `maxBytes` of content (a bigger file goes alone). */
@@ -55,15 +67,35 @@ export function splitChanges(changes: PreparedChange[], limits: ChangesetLimits)
   return groups;
 }
 
-/** Pushes changes to a label, one changeset per group; an unreachable hub throws (UnavailableError) for the caller to retry. */
+/**
+ * Pushes changes to a label, one changeset per group, stopping at the first that gets no answer (`failure`);
+ * the answers of the groups before it are kept, so what the hub committed is never taken for unsent.
+ */
 export async function pushChanges(hub: PublisherHub, label: string, changes: PreparedChange[], limits: ChangesetLimits): Promise<PushOutcome> {
   const outcome: PushOutcome = { applied: [], conflicts: [], refused: [], revisions: [] };
-  for (const group of splitChanges(changes, limits)) {
-    const response = await hub.pushChangeset(label, { requestId: randomUUID(), changes: group.map(toChangeItem) });
+  const groups = splitChanges(changes, limits);
+  for (const [index, group] of groups.entries()) {
+    let response: ChangesetResponse;
+    try {
+      response = await hub.pushChangeset(label, { requestId: randomUUID(), changes: group.map(toChangeItem) });
+    } catch (error) {
+      const rest = groups.slice(index + 1).flat();
+      outcome.failure = neverReachedHub(error) ? { error, uncertain: [], unsent: [...group, ...rest] } : { error, uncertain: group, unsent: rest };
+      return outcome;
+    }
     if (response.revision !== null) outcome.revisions.push(response.revision);
     sortResults(group, response, outcome);
   }
   return outcome;
+}
+
+/** True when the error proves the hub did not commit: it refused the connection or answered a 4xx. */
+function neverReachedHub(error: unknown): boolean {
+  if (error instanceof ArtisyncError && !(error instanceof UnavailableError)) return true;
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
+  }
+  return false;
 }
 
 function toChangeItem(change: PreparedChange): ChangesetRequest['changes'][number] {

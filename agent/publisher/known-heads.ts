@@ -6,9 +6,14 @@ export interface KnownHead {
   sha256: string;
 }
 
-/** Per (label, path) knowledge of the hub's heads; JSON-serialisable for the pending journal. */
+/**
+ * Per (label, path) knowledge of the hub's heads; JSON-serialisable for the pending journal.
+ * A path is *uncertain* when a change to it was sent without an answer: the hub holds either that change or the head
+ * before it. Uncertainty is not journalled: a restart's startup sync reads every head from the hub again.
+ */
 export class KnownHeads {
   private readonly byLabel = new Map<string, Map<string, KnownHead>>();
+  private readonly uncertainByLabel = new Map<string, Set<string>>();
 
   /** Rebuilds from the journal's form: label → path → [version, sha256]. */
   static fromJSON(raw: Record<string, Record<string, [number, string]>>): KnownHeads {
@@ -39,9 +44,30 @@ export class KnownHeads {
     this.byLabel.get(label)?.delete(path);
   }
 
-  /** Replaces everything known about a label, e.g. from a snapshot. */
+  /** Replaces everything known about a label, e.g. from a snapshot; nothing about it is uncertain any more. */
   replaceLabel(label: string, heads: Iterable<[string, KnownHead]>): void {
     this.byLabel.set(label, new Map(heads));
+    this.uncertainByLabel.delete(label);
+  }
+
+  /** Notes that a change to the path got no answer, so its head is either that change or the one known. */
+  markUncertain(label: string, path: string): void {
+    let paths = this.uncertainByLabel.get(label);
+    if (paths === undefined) {
+      paths = new Set();
+      this.uncertainByLabel.set(label, paths);
+    }
+    paths.add(path);
+  }
+
+  /** True while the hub's answer to a change of the path is missing. */
+  isUncertain(label: string, path: string): boolean {
+    return this.uncertainByLabel.get(label)?.has(path) === true;
+  }
+
+  /** The hub answered a change of the path: what is known about it is exact again. */
+  settleUncertain(label: string, path: string): void {
+    this.uncertainByLabel.get(label)?.delete(path);
   }
 
   /** Paths the label is known to hold. */

@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentRole, EchoFilter } from '../../../agent/agent-role.js';
 import { HubClient } from '../../../agent/hub-client.js';
+import { UnavailableError } from '../../../core/errors.js';
+import type { ChangesetRequest, ChangesetResponse } from '../../../core/hub-api.js';
 import type { ValidationOutcome } from '../../../agent/publisher/file-assessment.js';
 import { startPublisher, startPublisherWith } from '../../../agent/publisher/publisher-role.js';
 import { sha256Of } from '../../../core/blob-codec.js';
@@ -36,15 +38,28 @@ let root: string;
 let state: string;
 let role: AgentRole | undefined;
 
-async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: string; coreRules?: boolean; maxBytes?: number } = {}): Promise<AgentRole> {
+async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: string; coreRules?: boolean; maxBytes?: number; hubClient?: HubClient } = {}): Promise<AgentRole> {
   const config = resolveConfig('agent', {
     file: { node_id: 'pub-1', server_root: options.serverRoot ?? root, state_dir: state, max_artifact_bytes: options.maxBytes ?? 5_242_880, publisher: { enabled: true, labels: [LABEL], mass_delete_guard: options.guard ?? 0.5 } },
     filePath: undefined, env: new Map(), flags: new Map(),
   });
-  const deps = { config, logger: pino({ level: process.env.PUB_TEST_LOG === undefined ? 'silent' : 'debug' }, pino.destination({ dest: process.env.PUB_TEST_LOG ?? '/dev/null', sync: true })), hub: new HubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 }), echoFilter: options.echo ?? { isOwnWrite: () => false } };
+  const deps = { config, logger: pino({ level: process.env.PUB_TEST_LOG === undefined ? 'silent' : 'debug' }, pino.destination({ dest: process.env.PUB_TEST_LOG ?? '/dev/null', sync: true })), hub: options.hubClient ?? new HubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 }), echoFilter: options.echo ?? { isOwnWrite: () => false } };
   role = options.coreRules === true ? await startPublisher(deps) : await startPublisherWith(deps, { validate, isIgnoredPath });
   await waitFor(() => role?.isReady(), { message: 'publisher ready' });
   return role;
+}
+
+/** A client whose changesets reach the hub but whose replies are lost (a hub killed after its commit) while `lossy`. */
+class LossyHubClient extends HubClient {
+  lossy = true;
+  readonly sent: ChangesetRequest[] = [];
+
+  override async pushChangeset(label: string, changeset: ChangesetRequest): Promise<ChangesetResponse> {
+    this.sent.push(changeset);
+    const response = await super.pushChangeset(label, changeset);
+    if (!this.lossy) return response;
+    throw new UnavailableError('ARTISYNC_HUB_UNREACHABLE', 'hub unreachable: other side closed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+  }
 }
 
 const xml = (name: string, extra = ''): string => `<api name="${name}">${extra}</api>\n`;
@@ -162,6 +177,27 @@ describe('publisher role', () => {
     await hub.up();
     await waitFor(hubHas(`${API}/while-down.xml`, xml('down')), { timeoutMs: 40_000 });
     await waitFor(() => restarted.report().pending === 0);
+  });
+
+  it('sends a delete or rename of a file whose put the hub committed without the reply getting back', async () => {
+    const client = new LossyHubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 });
+    const current = await start({ hubClient: client });
+    const [gone, moved] = [`${API}/gone.xml`, `${API}/moved.xml`];
+    await writeFile(join(root, gone), xml('gone'));
+    await writeFile(join(root, moved), xml('moved'));
+    await waitFor(async () => (await hubHas(gone, xml('gone'))()) && hubHas(moved, xml('moved'))());
+    const deletesSent = (): boolean => [gone, moved].every((path) => client.sent.some((changeset) => changeset.changes.some((change) => change.op === 'delete' && change.path === path)));
+    await rm(join(root, gone));
+    await rename(join(root, moved), join(root, API, 'renamed.xml'));
+    const settledUnsent = async (): Promise<boolean> => {
+      const journal = JSON.parse(await readFile(join(state, 'publisher-journal.json'), 'utf8')) as { pending: string[] };
+      return !journal.pending.includes(gone) && !journal.pending.includes(moved);
+    };
+    // Either the deletes went out (and got no answer) or the publisher settled the paths without sending them.
+    await waitFor(async () => deletesSent() || settledUnsent(), { message: 'deletes handled' });
+    client.lossy = false;
+    await waitFor(async () => (await hubHas(gone, undefined)()) && (await hubHas(moved, undefined)()) && hubHas(`${API}/renamed.xml`, xml('moved'))(), { timeoutMs: 20_000, message: 'deletes reached the hub' });
+    await waitFor(() => current.report().pending === 0);
   });
 
   it('pushes what changed while it was stopped, and the mass-deletion guard holds back deletes', async () => {
