@@ -2,12 +2,12 @@
 import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { UnavailableError } from '../core/errors.js';
 import { describeAgentLogLine } from './agent-log-line.js';
 import { findFreeLoopbackPort } from './free-port.js';
 import { LOCAL_AGENTS, localAgentToml, localHubToml, type LocalClusterLayout } from './local-cluster-config.js';
 import { ManagedChild } from './managed-child.js';
+import { redisAnswers } from './redis-probe.js';
 
 /** What the cluster needs from its caller. */
 export interface LocalClusterDeps {
@@ -37,18 +37,6 @@ async function pollUntil(check: () => Promise<boolean>, child: ManagedChild, wha
     if (!child.running) throw new UnavailableError('ARTISYNC_INTERNAL', `${what} exited during start-up (${await child.exited}); see ${child.logFile}`);
     if (Date.now() > deadline) throw new UnavailableError('ARTISYNC_INTERNAL', `${what} did not come up within ${STARTUP_TIMEOUT_MS / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function redisAnswers(port: number): Promise<boolean> {
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  // A refused connection is the expected answer until redis-server listens; connect() reports it.
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } finally {
-    probe.disconnect();
   }
 }
 

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
+import { redisAnswers } from '../../cli/redis-probe.js';
 import { makeTempDir, removeTempDir } from './temp-tree.js';
 import { waitFor } from './wait-for.js';
 
@@ -51,15 +52,7 @@ export class TestRedis {
     this.child = child;
     await waitFor(async () => {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      // A refused connection is expected while the server starts; connect() reports it.
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
+      return redisAnswers(this.port);
     }, { timeoutMs: 10_000, message: `redis-server on port ${this.port}` });
   }
 

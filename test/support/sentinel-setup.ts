@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
+import { redisAnswers } from '../../cli/redis-probe.js';
 import { TestRedis } from './redis-server.js';
 import { makeTempDir, removeTempDir } from './temp-tree.js';
 import { waitFor } from './wait-for.js';
@@ -166,14 +167,7 @@ async function startSentinel(dir: string, index: number, masterPort: number): Pr
   const child = spawn('redis-server', [configPath, '--sentinel', '--daemonize', 'no', '--logfile', ''], { stdio: 'ignore' });
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`sentinel exited with ${child.exitCode}`);
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } finally {
-      probe.disconnect();
-    }
+    return redisAnswers(port);
   }, { timeoutMs: 10_000, message: `sentinel on port ${port}` });
   return { port, child };
 }
