@@ -295,7 +295,8 @@ describe('node-local commands against a running gateway', () => {
 
 describe('drift and readiness', () => {
   it('repair a head planted in Redis without an event at the next drift check, reported in the heartbeat', async () => {
-    const gw3 = spawnAgent('gw-3', `http://127.0.0.1:${await findFreePort()}`, ['--verify-interval', '300']);
+    // Rounds far apart and heartbeats often: the round that repaired is the one a heartbeat reports.
+    const gw3 = spawnAgent('gw-3', `http://127.0.0.1:${await findFreePort()}`, ['--verify-interval', '2000', '--heartbeat-interval', '200']);
     await expectIdentical(gw3.root, hubTree);
     const client = redis.client();
     try {
