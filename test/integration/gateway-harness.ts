@@ -1,11 +1,16 @@
 // Starts gateway roles against a test Redis and temp folders, and reads their trees back, for integration tests.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startGateway, type GatewayDeps, type GatewayRole } from '../../agent/gateway/gateway-role.js';
 import { HubClient } from '../../agent/hub-client.js';
 import { resolveConfig, type AgentConfig } from '../../core/config-schema.js';
 import { scanDisk } from '../../agent/gateway/disk-scan.js';
+import { TestRedis } from '../support/redis-server.js';
+import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
+import { HubLayoutSeeder } from './hub-layout-seeder.js';
 
 /** Settings a test gives a gateway. */
 export interface HarnessOptions {
@@ -62,4 +67,66 @@ export async function readTree(serverRoot: string): Promise<Map<string, string>>
   const files = new Map<string, string>();
   for (const path of (await scanDisk(serverRoot)).keys()) files.set(path, await readFile(join(serverRoot, path), 'utf8'));
   return files;
+}
+
+/** Per-file Redis and per-test folder, client and seeder, plus the gateways a test started (stopped after each test). */
+export interface GatewaySuite {
+  readonly redis: TestRedis;
+  readonly client: Redis;
+  readonly seeder: HubLayoutSeeder;
+  readonly dir: string;
+  /** Options for gateway `gw-1` in this test's folder, with `extra` on top. */
+  options: (extra?: Partial<HarnessOptions>) => HarnessOptions;
+  start: (extra?: Partial<HarnessOptions>) => Promise<GatewayRole>;
+  stop: (gateway: GatewayRole) => Promise<void>;
+}
+
+/** Registers the vitest hooks of a gateway integration file: one private redis-server, flushed before each test. */
+export function useGatewaySuite(tempPrefix: string, labels: readonly string[]): GatewaySuite {
+  let redis: TestRedis | undefined;
+  let client: Redis | undefined;
+  let seeder: HubLayoutSeeder | undefined;
+  let dir: string | undefined;
+  let gateways: GatewayRole[] = [];
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`${name} is only set inside a test`);
+    return value;
+  };
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+  });
+  afterAll(async () => {
+    await redis?.destroy();
+  });
+  beforeEach(async () => {
+    client = ready(redis, 'redis').client();
+    await client.flushall();
+    seeder = new HubLayoutSeeder(client);
+    dir = await makeTempDir(tempPrefix);
+  });
+  afterEach(async () => {
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
+    gateways = [];
+    client?.disconnect();
+    if (dir !== undefined) await removeTempDir(dir);
+  });
+  const suite: GatewaySuite = {
+    get redis() { return ready(redis, 'redis'); },
+    get client() { return ready(client, 'client'); },
+    get seeder() { return ready(seeder, 'seeder'); },
+    get dir() { return ready(dir, 'dir'); },
+    options: (extra = {}) => ({
+      nodeId: 'gw-1', serverRoot: join(suite.dir, 'server'), stateDir: join(suite.dir, 'state'), redisUrl: suite.redis.url, labels: [...labels], ...extra,
+    }),
+    start: async (extra = {}) => {
+      const gateway = await startTestGateway(suite.options(extra));
+      gateways.push(gateway);
+      return gateway;
+    },
+    stop: async (gateway) => {
+      await gateway.stop();
+      gateways = gateways.filter((item) => item !== gateway);
+    },
+  };
+  return suite;
 }

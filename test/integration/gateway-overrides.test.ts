@@ -2,68 +2,28 @@
 import * as nodeFs from 'node:fs/promises';
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import type { GatewayRole } from '../../agent/gateway/gateway-role.js';
 import { sha256Of } from '../../core/blob-codec.js';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
-import { TestRedis } from '../support/redis-server.js';
-import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';
-import { startTestGateway, type HarnessOptions } from './gateway-harness.js';
-import { HubLayoutSeeder } from './hub-layout-seeder.js';
+import { useGatewaySuite, type HarnessOptions } from './gateway-harness.js';
 
 const LABEL = 'Production and Sandbox';
 const API = 'synapse-configs/default/api/admin--PizzaShackAPI_v1.0.0.xml';
 const EP = 'synapse-configs/default/endpoints/ep.xml';
 const HAND = 'synapse-configs/default/sequences/debug.xml';
 
-let redis: TestRedis;
-let client: Redis;
-let seeder: HubLayoutSeeder;
-let dir: string;
-let gateways: GatewayRole[] = [];
-
-beforeAll(async () => {
-  redis = await TestRedis.start();
-});
-
-afterAll(async () => {
-  await redis.destroy();
-});
-
-beforeEach(async () => {
-  client = redis.client();
-  await client.flushall();
-  seeder = new HubLayoutSeeder(client);
-  dir = await makeTempDir('artisync-ovr-');
-});
-
-afterEach(async () => {
-  await Promise.all(gateways.map((gateway) => gateway.stop()));
-  gateways = [];
-  client.disconnect();
-  await removeTempDir(dir);
-});
-
-async function start(extra: Partial<HarnessOptions> = {}): Promise<GatewayRole> {
-  const gateway = await startTestGateway({ nodeId: 'gw-1', serverRoot: join(dir, 'server'), stateDir: join(dir, 'state'), redisUrl: redis.url, labels: [LABEL], ...extra });
-  gateways.push(gateway);
-  return gateway;
-}
-
-async function stop(gateway: GatewayRole): Promise<void> {
-  await gateway.stop();
-  gateways = gateways.filter((item) => item !== gateway);
-}
+const suite = useGatewaySuite('artisync-ovr-', [LABEL]);
+const { start, stop } = suite;
 
 async function pendingEntries(): Promise<number> {
-  const summary = (await client.xpending(redisKeys.stream(LABEL), consumerGroupName('gw-1'))) as [number, ...unknown[]];
+  const summary = (await suite.client.xpending(redisKeys.stream(LABEL), consumerGroupName('gw-1'))) as [number, ...unknown[]];
   return summary[0];
 }
 
 function file(path: string): string {
-  return join(dir, 'server', path);
+  return join(suite.dir, 'server', path);
 }
 
 async function content(path: string): Promise<string | null> {
@@ -100,11 +60,11 @@ async function synced(gateway: GatewayRole, path: string, text: string): Promise
 describe('overrides on a gateway-only node', () => {
   it('holds a file edited by hand while running, records hub updates without writing them, and clear restores the hub', async () => {
     const gateway = await start();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await synced(gateway, API, '<api v="1"/>');
     await handWrite(API, '<api debug="true"/>');
     await waitFor(() => gateway.admin.overrides().some((item) => item.path === API && item.kind === 'changed'), { message: 'override seen' });
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
     await synced(gateway, EP, '<endpoint/>');
     expect(await content(API)).toBe('<api debug="true"/>');
     expect(gateway.admin.overrides()[0]).toMatchObject({ path: API, hubVersion: 2 });
@@ -117,7 +77,7 @@ describe('overrides on a gateway-only node', () => {
 
   it('sees files added by hand in a folder created after the agent started', async () => {
     const gateway = await start();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await synced(gateway, API, '<api v="1"/>');
     const nested = 'synapse-configs/default/custom-mediators/debug/probe.xml';
     await handWrite(nested, '<sequence name="probe"/>');
@@ -128,13 +88,13 @@ describe('overrides on a gateway-only node', () => {
 
   it('keeps a hand edit made just before a hub update lands, even when the watcher has not reported it yet', async () => {
     const gateway = await start();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await synced(gateway, API, '<api v="1"/>');
     let release: () => void = () => undefined;
     const held = gateway.ctx.queue.run(() => new Promise<void>((resolve) => {
       release = resolve;
     }));
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
     await waitFor(async () => (await pendingEntries()) === 1, { message: 'update read and waiting' });
     await handWrite(API, '<api debug="race"/>');
     release();
@@ -147,10 +107,10 @@ describe('overrides on a gateway-only node', () => {
   it('keeps a hand edit saved while a hub update is being staged, after the gateway last looked at the file', async () => {
     const window = editWhileStaging(API, '<api debug="window"/>');
     const gateway = await start({ fs: window.fs });
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await synced(gateway, API, '<api v="1"/>');
     window.arm();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
     await synced(gateway, EP, '<endpoint/>');
     await waitFor(async () => (await pendingEntries()) === 0, { message: 'update acknowledged' });
     expect(window.fired()).toBe(true);
@@ -164,10 +124,10 @@ describe('overrides on a gateway-only node', () => {
 
   it('keeps a hand edit saved during startup sync, after the disk was scanned', async () => {
     let gateway = await start();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await synced(gateway, API, '<api v="1"/>');
     await stop(gateway);
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
     const window = editWhileStaging(API, '<api debug="startup"/>');
     window.arm();
     gateway = await start({ fs: window.fs, mode: 'sync' });
@@ -185,13 +145,13 @@ describe('overrides on a gateway-only node', () => {
 
   it('recognises files changed, deleted and added while the agent was down, after the hub moved on', async () => {
     let gateway = await start();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint v="1"/>' }]);
     await synced(gateway, EP, '<endpoint v="1"/>');
     await stop(gateway);
     await handWrite(API, '<api offline-edit="1"/>');
     await rm(file(EP));
     await handWrite(HAND, '<sequence name="debug"/>');
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint v="2"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint v="2"/>' }]);
     gateway = await start();
     await waitFor(() => gateway.isReady() && gateway.admin.overrides().length === 3, { message: 'three overrides' });
     expect(gateway.admin.overrides().map((item) => [item.path, item.kind])).toEqual([
@@ -210,17 +170,17 @@ describe('overrides on a gateway-only node', () => {
     expect(await content(API)).toBe('<api v="2"/>');
     expect(await content(EP)).toBe('<endpoint v="2"/>');
     expect(await content(HAND)).toBeNull();
-    expect(await readFile(join(dir, 'state', 'backup', HAND), 'utf8')).toBe('<sequence name="debug"/>');
+    expect(await readFile(join(suite.dir, 'state', 'backup', HAND), 'utf8')).toBe('<sequence name="debug"/>');
     expect(await gateway.admin.verify()).toMatchObject({ ok: true });
   });
 
   it('undeploys on this node only until redeploy', async () => {
     const gateway = await start();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await synced(gateway, API, '<api v="1"/>');
     await gateway.admin.undeploy(API);
     expect(await content(API)).toBeNull();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
     await synced(gateway, EP, '<endpoint/>');
     expect(await content(API)).toBeNull();
     expect(gateway.admin.getArtifact(API)).toMatchObject({ state: 'undeployed', hubVersion: 2 });
@@ -233,11 +193,11 @@ describe('overrides on a gateway-only node', () => {
 describe('publisher + gateway node', () => {
   it('tells the publisher which files are its own writes and makes no overrides of hand edits', async () => {
     const gateway = await start({ publisher: true });
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await synced(gateway, API, '<api v="1"/>');
     expect(gateway.isOwnWrite(API, sha256Of(Buffer.from('<api v="1"/>')))).toBe(true);
     expect(gateway.isOwnWrite(API, sha256Of(Buffer.from('<api other/>')))).toBe(false);
-    await seeder.commit(LABEL, [{ path: API }]);
+    await suite.seeder.commit(LABEL, [{ path: API }]);
     await waitFor(async () => (await content(API)) === null, { message: 'removed' });
     expect(gateway.isOwnWrite(API, null)).toBe(true);
     await handWrite(HAND, '<sequence/>');

@@ -2,15 +2,11 @@
 import * as nodeFs from 'node:fs/promises';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import type { GatewayRole } from '../../agent/gateway/gateway-role.js';
+import { describe, expect, it } from 'vitest';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
-import { TestRedis } from '../support/redis-server.js';
-import { makeTempDir, removeTempDir, writeTree } from '../support/temp-tree.js';
+import { writeTree } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';
-import { readTree, startTestGateway, type HarnessOptions } from './gateway-harness.js';
-import { HubLayoutSeeder } from './hub-layout-seeder.js';
+import { readTree, useGatewaySuite, type HarnessOptions } from './gateway-harness.js';
 
 const LABEL = 'Production and Sandbox';
 const OTHER = 'Label1';
@@ -18,52 +14,12 @@ const API = 'synapse-configs/default/api/admin--PizzaShackAPI_v1.0.0.xml';
 const EP = 'synapse-configs/default/endpoints/PizzaShackAPI--v1.0.0_APIproductionEndpoint.xml';
 const PLAN = 'executionplans/throttle.siddhiql';
 
-let redis: TestRedis;
-let client: Redis;
-let seeder: HubLayoutSeeder;
-let dir: string;
-let gateways: GatewayRole[] = [];
-
-beforeAll(async () => {
-  redis = await TestRedis.start();
-});
-
-afterAll(async () => {
-  await redis.destroy();
-});
-
-beforeEach(async () => {
-  client = redis.client();
-  await client.flushall();
-  seeder = new HubLayoutSeeder(client);
-  dir = await makeTempDir('artisync-gw-');
-});
-
-afterEach(async () => {
-  await Promise.all(gateways.map((gateway) => gateway.stop()));
-  gateways = [];
-  client.disconnect();
-  await removeTempDir(dir);
-});
-
-function options(extra: Partial<HarnessOptions> = {}): HarnessOptions {
-  return { nodeId: 'gw-1', serverRoot: join(dir, 'server'), stateDir: join(dir, 'state'), redisUrl: redis.url, labels: [LABEL, OTHER], ...extra };
-}
-
-async function start(extra: Partial<HarnessOptions> = {}): Promise<GatewayRole> {
-  const gateway = await startTestGateway(options(extra));
-  gateways.push(gateway);
-  return gateway;
-}
-
-async function stop(gateway: GatewayRole): Promise<void> {
-  await gateway.stop();
-  gateways = gateways.filter((item) => item !== gateway);
-}
+const suite = useGatewaySuite('artisync-gw-', [LABEL, OTHER]);
+const { start, stop } = suite;
 
 async function expectTree(expected: Record<string, string>): Promise<void> {
   const want = JSON.stringify(sorted(expected));
-  await waitFor(async () => JSON.stringify(sorted(Object.fromEntries(await readTree(join(dir, 'server'))))) === want, {
+  await waitFor(async () => JSON.stringify(sorted(Object.fromEntries(await readTree(join(suite.dir, 'server'))))) === want, {
     timeoutMs: 15_000,
     message: `tree ${JSON.stringify(Object.keys(expected))}`,
   });
@@ -74,71 +30,71 @@ function sorted(files: Record<string, string>): Record<string, string> {
 }
 
 async function pendingCount(node = 'gw-1', label = LABEL): Promise<number> {
-  const summary = (await client.xpending(redisKeys.stream(label), consumerGroupName(node))) as [number, ...unknown[]];
+  const summary = (await suite.client.xpending(redisKeys.stream(label), consumerGroupName(node))) as [number, ...unknown[]];
   return summary[0];
 }
 
 describe('startup sync', () => {
   it('makes a first-start disk equal to the hub, backing up replaced files and leaving extras', async () => {
-    await seeder.commit(LABEL, [{ path: API, content: '<api name="v2"/>' }, { path: EP, content: '<endpoint/>' }]);
-    await writeTree(join(dir, 'server'), {
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api name="v2"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await writeTree(join(suite.dir, 'server'), {
       [API]: '<api name="nfs-copy"/>',
       'synapse-configs/default/sequences/legacy.xml': '<sequence/>',
       'synapse-configs/default/api/.artisync-0123456789abcdef.tmp': '<api name="half',
     });
     const gateway = await start();
     await expectTree({ [API]: '<api name="v2"/>', [EP]: '<endpoint/>', 'synapse-configs/default/sequences/legacy.xml': '<sequence/>' });
-    expect(await readFile(join(dir, 'state', 'backup', API), 'utf8')).toBe('<api name="nfs-copy"/>');
-    expect(await nodeFs.readdir(join(dir, 'server', 'synapse-configs/default/api'))).toEqual(['admin--PizzaShackAPI_v1.0.0.xml']);
+    expect(await readFile(join(suite.dir, 'state', 'backup', API), 'utf8')).toBe('<api name="nfs-copy"/>');
+    expect(await nodeFs.readdir(join(suite.dir, 'server', 'synapse-configs/default/api'))).toEqual(['admin--PizzaShackAPI_v1.0.0.xml']);
     const report = await gateway.admin.verify();
     expect(report).toMatchObject({ ok: false, missing: [], stale: [], extra: ['synapse-configs/default/sequences/legacy.xml'], overridden: [] });
   });
 
   it('honours data_retrieval_mode: sync is not ready until the first sync is on disk, async is ready at once', async () => {
-    await seeder.commit(LABEL, [{ path: API, content: '<api/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api/>' }]);
     const unreachable = 'redis://127.0.0.1:1/0';
-    const syncGateway = await start({ mode: 'sync', redisUrl: unreachable, stateDir: join(dir, 'state-a') });
-    const asyncGateway = await start({ mode: 'async', redisUrl: unreachable, nodeId: 'gw-2', stateDir: join(dir, 'state-b'), serverRoot: join(dir, 'server-b') });
+    const syncGateway = await start({ mode: 'sync', redisUrl: unreachable, stateDir: join(suite.dir, 'state-a') });
+    const asyncGateway = await start({ mode: 'async', redisUrl: unreachable, nodeId: 'gw-2', stateDir: join(suite.dir, 'state-b'), serverRoot: join(suite.dir, 'server-b') });
     expect(syncGateway.isReady()).toBe(false);
     expect(asyncGateway.isReady()).toBe(true);
     await waitFor(() => syncGateway.report().lastError !== undefined, { message: 'a recorded sync failure' });
     expect(syncGateway.isReady()).toBe(false);
-    const reachable = await start({ mode: 'sync', nodeId: 'gw-3', stateDir: join(dir, 'state-c') });
+    const reachable = await start({ mode: 'sync', nodeId: 'gw-3', stateDir: join(suite.dir, 'state-c') });
     await waitFor(() => reachable.isReady(), { message: 'sync-mode gateway ready' });
-    expect(await readFile(join(dir, 'server', API), 'utf8')).toBe('<api/>');
+    expect(await readFile(join(suite.dir, 'server', API), 'utf8')).toBe('<api/>');
   });
 });
 
 describe('consuming', () => {
   it('applies puts, updates and deletes, acking only once they are on disk', async () => {
     await start();
-    await seeder.commit(LABEL, [{ path: EP, content: '<endpoint v="1"/>' }, { path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: EP, content: '<endpoint v="1"/>' }, { path: API, content: '<api v="1"/>' }]);
     await expectTree({ [EP]: '<endpoint v="1"/>', [API]: '<api v="1"/>' });
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: PLAN, content: '@Plan:name("throttle")' }]);
-    await seeder.commit(LABEL, [{ path: EP }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: PLAN, content: '@Plan:name("throttle")' }]);
+    await suite.seeder.commit(LABEL, [{ path: EP }]);
     await expectTree({ [API]: '<api v="2"/>', [PLAN]: '@Plan:name("throttle")' });
     await waitFor(async () => (await pendingCount()) === 0, { message: 'no pending entries' });
   });
 
   it('lets the earlier label win and falls back to the next label when the winner deletes the path', async () => {
-    await seeder.commit(OTHER, [{ path: API, content: '<api from="Label1"/>' }]);
+    await suite.seeder.commit(OTHER, [{ path: API, content: '<api from="Label1"/>' }]);
     await start();
     await expectTree({ [API]: '<api from="Label1"/>' });
-    await seeder.commit(LABEL, [{ path: API, content: '<api from="prod"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api from="prod"/>' }]);
     await expectTree({ [API]: '<api from="prod"/>' });
-    await seeder.commit(OTHER, [{ path: API, content: '<api from="Label1" v="2"/>' }]);
-    await seeder.commit(LABEL, [{ path: API }]);
+    await suite.seeder.commit(OTHER, [{ path: API, content: '<api from="Label1" v="2"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API }]);
     await expectTree({ [API]: '<api from="Label1" v="2"/>' });
   });
 
   it('re-delivers entries left pending by a crash and ends identical to the hub', async () => {
     const gateway = await start();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await expectTree({ [API]: '<api v="1"/>' });
     await stop(gateway);
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }, { path: EP, content: '<endpoint/>' }]);
     // What a SIGKILL mid-apply leaves: the entry delivered to this consumer and never acknowledged.
-    await client.xreadgroup('GROUP', consumerGroupName('gw-1'), 'gw-1', 'COUNT', 10, 'STREAMS', redisKeys.stream(LABEL), '>');
+    await suite.client.xreadgroup('GROUP', consumerGroupName('gw-1'), 'gw-1', 'COUNT', 10, 'STREAMS', redisKeys.stream(LABEL), '>');
     expect(await pendingCount()).toBe(1);
     await start();
     await expectTree({ [API]: '<api v="2"/>', [EP]: '<endpoint/>' });
@@ -147,13 +103,13 @@ describe('consuming', () => {
 
   it('recovers with a full sync when the stream was trimmed past its position while it was down', async () => {
     const gateway = await start();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await expectTree({ [API]: '<api v="1"/>' });
     await stop(gateway);
-    await seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
-    await seeder.commit(LABEL, [{ path: API }]);
-    await seeder.commit(LABEL, [{ path: PLAN, content: '@Plan:name("p")' }], { maxlen: 1 });
-    expect(await client.xlen(redisKeys.stream(LABEL))).toBe(1);
+    await suite.seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API }]);
+    await suite.seeder.commit(LABEL, [{ path: PLAN, content: '@Plan:name("p")' }], { maxlen: 1 });
+    expect(await suite.client.xlen(redisKeys.stream(LABEL))).toBe(1);
     await start();
     await expectTree({ [EP]: '<endpoint/>', [PLAN]: '@Plan:name("p")' });
   });
@@ -164,11 +120,11 @@ describe('consuming', () => {
     const held = gateway.ctx.queue.run(() => new Promise<void>((resolve) => {
       release = resolve;
     }));
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await waitFor(async () => (await pendingCount()) === 1, { message: 'first entry read and in hand' });
-    await seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
-    await seeder.commit(LABEL, [{ path: PLAN, content: '@Plan:name("p")' }], { maxlen: 1 });
+    await suite.seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: PLAN, content: '@Plan:name("p")' }], { maxlen: 1 });
     release();
     await held;
     await expectTree({ [API]: '<api v="2"/>', [EP]: '<endpoint/>', [PLAN]: '@Plan:name("p")' });
@@ -177,24 +133,24 @@ describe('consuming', () => {
 
   it('does a full sync again when a pending entry comes back trimmed (nil fields)', async () => {
     const gateway = await start();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await expectTree({ [API]: '<api v="1"/>' });
     await stop(gateway);
-    const lost = await seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
-    await client.xreadgroup('GROUP', consumerGroupName('gw-1'), 'gw-1', 'COUNT', 10, 'STREAMS', redisKeys.stream(LABEL), '>');
-    await client.xdel(redisKeys.stream(LABEL), lost);
+    const lost = await suite.seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
+    await suite.client.xreadgroup('GROUP', consumerGroupName('gw-1'), 'gw-1', 'COUNT', 10, 'STREAMS', redisKeys.stream(LABEL), '>');
+    await suite.client.xdel(redisKeys.stream(LABEL), lost);
     await start();
     await expectTree({ [API]: '<api v="1"/>', [EP]: '<endpoint/>' });
     await waitFor(async () => (await pendingCount()) === 0, { message: 'trimmed pending entry acknowledged' });
   });
 
   it('runs on_deploy after a batch lands and keeps syncing when it fails', async () => {
-    const marker = join(dir, 'hook-ran');
-    await mkdir(dir, { recursive: true });
+    const marker = join(suite.dir, 'hook-ran');
+    await mkdir(suite.dir, { recursive: true });
     await start({ onDeploy: ['sh', '-c', `echo "$ARTISYNC_WRITTEN" >> ${marker}; exit 3`] });
-    await seeder.commit(LABEL, [{ path: API, content: '<api/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api/>' }]);
     await waitFor(async () => (await readFile(marker, 'utf8').catch(() => '')).includes('1'), { message: 'hook output' });
-    await seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: EP, content: '<endpoint/>' }]);
     await expectTree({ [API]: '<api/>', [EP]: '<endpoint/>' });
   });
 });
@@ -203,11 +159,11 @@ describe('replay', () => {
   it('re-applies the current version of every path in the rewound entries, never an older one', async () => {
     // A publishing node: hand edits are the publisher's business, so only a replay brings the hub's bytes back.
     await start({ publisher: true });
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint/>' }]);
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
     await expectTree({ [API]: '<api v="2"/>', [EP]: '<endpoint/>' });
-    await writeFile(join(dir, 'server', EP), '<endpoint damaged="yes"/>');
-    await client.xgroup('SETID', redisKeys.stream(LABEL), consumerGroupName('gw-1'), '0');
+    await writeFile(join(suite.dir, 'server', EP), '<endpoint damaged="yes"/>');
+    await suite.client.xgroup('SETID', redisKeys.stream(LABEL), consumerGroupName('gw-1'), '0');
     await expectTree({ [API]: '<api v="2"/>', [EP]: '<endpoint/>' });
     await waitFor(async () => (await pendingCount()) === 0, { message: 'replayed entries acknowledged' });
   });
@@ -217,33 +173,33 @@ describe('changeset order', () => {
   it('renames the endpoints of a changeset before the API that names them', async () => {
     const renames: string[] = [];
     const fs = { ...nodeFs, rename: async (from: string, to: string) => {
-      if (to.startsWith(join(dir, 'server'))) renames.push(to.slice(join(dir, 'server').length + 1));
+      if (to.startsWith(join(suite.dir, 'server'))) renames.push(to.slice(join(suite.dir, 'server').length + 1));
       await nodeFs.rename(from, to);
     } } as unknown as NonNullable<HarnessOptions['fs']>;
     await start({ fs });
     const EP2 = 'synapse-configs/default/endpoints/PizzaShackAPI--v1.0.0_APIsandboxEndpoint.xml';
-    await seeder.commit(LABEL, [{ path: API, content: '<api/>' }, { path: EP, content: '<endpoint/>' }, { path: EP2, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api/>' }, { path: EP, content: '<endpoint/>' }, { path: EP2, content: '<endpoint/>' }]);
     await expectTree({ [API]: '<api/>', [EP]: '<endpoint/>', [EP2]: '<endpoint/>' });
     expect(renames).toEqual([EP, EP2, API]);
   });
 
   it('refuses paths from Redis that would escape the trees', async () => {
-    await seeder.commit(LABEL, [{ path: 'synapse-configs/default/../../../escaped.xml', content: '<api/>' }, { path: EP, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: 'synapse-configs/default/../../../escaped.xml', content: '<api/>' }, { path: EP, content: '<endpoint/>' }]);
     await start();
     await expectTree({ [EP]: '<endpoint/>' });
-    await expect(readFile(join(dir, 'escaped.xml'), 'utf8')).rejects.toThrow(/ENOENT/);
+    await expect(readFile(join(suite.dir, 'escaped.xml'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });
 
 describe('drift check', () => {
   it('repairs a head changed in Redis without a stream event, and counts it', async () => {
     const gateway = await start();
-    await seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint/>' }]);
     await expectTree({ [API]: '<api v="1"/>', [EP]: '<endpoint/>' });
     const clean = await gateway.verifyNow();
     expect(clean).toMatchObject({ ok: true, repaired: 0 });
-    await seeder.plantHead(LABEL, { path: API, content: '<api v="planted"/>' });
-    await seeder.plantHead(LABEL, { path: EP });
+    await suite.seeder.plantHead(LABEL, { path: API, content: '<api v="planted"/>' });
+    await suite.seeder.plantHead(LABEL, { path: EP });
     const result = await gateway.verifyNow();
     expect(result).toMatchObject({ ok: false, repaired: 2 });
     await expectTree({ [API]: '<api v="planted"/>' });
@@ -252,7 +208,7 @@ describe('drift check', () => {
 
   it('reports applied revision per label in its heartbeat part', async () => {
     const gateway = await start();
-    const revision = await seeder.commit(LABEL, [{ path: API, content: '<api/>' }]);
+    const revision = await suite.seeder.commit(LABEL, [{ path: API, content: '<api/>' }]);
     await waitFor(() => gateway.report().gatewayLabels?.[LABEL]?.appliedRevision === revision, { message: 'applied revision' });
   });
 });
