@@ -33,8 +33,8 @@ export interface GroupInfo {
 
 /** Callbacks for connection events. */
 export interface GatewayRedisEvents {
-  /** The command connection came back after a loss. */
-  onReconnect: () => void;
+  /** The command connection is ready: `reconnected` is false the first time, true after a loss. */
+  onReady: (reconnected: boolean) => void;
   onError: (err: Error) => void;
 }
 
@@ -61,7 +61,7 @@ export class GatewayRedis {
     // Blocking reads wait through a Redis restart instead of failing; the command connection fails fast.
     this.blocking = connect(url, { maxRetriesPerRequest: null, connectionName: 'artisync-gateway-read' });
     this.command.on('ready', () => {
-      if (this.connectedOnce) events.onReconnect();
+      events.onReady(this.connectedOnce);
       this.connectedOnce = true;
     });
     this.command.on('error', events.onError);

@@ -44,6 +44,8 @@ export class GatewayRole implements AgentRole, EchoFilter {
   private resyncRequested = false;
   private supervisor: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
+  /** True while the sync loop sleeps after a failure. */
+  private backingOff = false;
   private hookChain: Promise<unknown> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   private watcher: OverrideWatch | undefined;
@@ -64,7 +66,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
     const metrics = deps.metrics ?? NO_METRICS;
     const holder: { role?: GatewayRole } = {};
     const redis = new GatewayRedis(config.redis_url, {
-      onReconnect: () => holder.role?.afterReconnect(),
+      onReady: (reconnected) => holder.role?.afterReady(reconnected),
       onError: (err) => holder.role?.noteRedisError(err),
     });
     const ctx: GatewayContext = {
@@ -194,7 +196,9 @@ export class GatewayRole implements AgentRole, EchoFilter {
         this.ctx.metrics.countSyncRetry();
         const waitMs = retryDelayMs(this.deps.config.gateway.deployment_retry_duration, failures);
         this.noteError(err, 'gateway sync failed, retrying', { failures, waitMs });
+        this.backingOff = true;
         await this.sleep(waitMs);
+        this.backingOff = false;
       }
     }
   }
@@ -206,7 +210,10 @@ export class GatewayRole implements AgentRole, EchoFilter {
     this.consumer?.stop();
   }
 
-  private afterReconnect(): void {
+  private afterReady(reconnected: boolean): void {
+    // A sync waiting out its backoff (which doubles up to an hour) is retried as soon as Redis is reachable again.
+    if (this.backingOff) this.wake?.();
+    if (!reconnected) return;
     this.ctx.logger.info('redis reconnected: checking for drift');
     void this.verifyNow().catch((err: unknown) => this.noteError(err, 'drift check after reconnect failed'));
   }

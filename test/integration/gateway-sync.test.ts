@@ -63,6 +63,17 @@ describe('startup sync', () => {
     await waitFor(() => reachable.isReady(), { message: 'sync-mode gateway ready' });
     expect(await readFile(join(suite.dir, 'server', API), 'utf8')).toBe('<api/>');
   });
+  it('retries a sync that failed while Redis was down as soon as Redis is back, not after its backoff', async () => {
+    await suite.redis.kill();
+    const gateway = await start({ retryMs: 600_000 });
+    // Connection errors are reported as "redis: …"; anything else is the sync giving up and starting its backoff.
+    await waitFor(() => gateway.report().lastError?.startsWith('redis:') === false, { message: 'a recorded sync failure' });
+    await suite.redis.restart();
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api after="outage"/>' }]);
+    await waitFor(async () => (await readFile(join(suite.dir, 'server', API), 'utf8').catch(() => '')) === '<api after="outage"/>', {
+      timeoutMs: 20_000, message: 'the first sync after Redis came back',
+    });
+  });
 });
 
 describe('consuming', () => {
