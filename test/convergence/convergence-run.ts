@@ -3,6 +3,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRandom, type Random } from '../../bench/mulberry32.js';
+import { redisKeys } from '../../core/redis-keys.js';
 import { deleteArtifact, writeArtifact } from '../support/sample-artifacts.js';
 import { readTrees } from '../support/test-cluster.js';
 import { ConvergenceCluster, RUN_PUBLISHERS } from './convergence-cluster.js';
@@ -82,7 +83,8 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
     const paths = new Set(message.match(/(?:synapse-configs|executionplans)\/[^\s,;]+\.xml/g) ?? []);
     const related = state.trace.map((line, index) => `#${index} ${line}`).filter((line) => [...paths].some((path) => line.includes(path)));
     throw new Error(`convergence run failed (seed ${options.seed}; rerun with ARTISYNC_SEED=${options.seed}):\n${message}\n`
-      + `ops on those paths:\n${related.join('\n')}\nlast ops:\n${state.trace.slice(-25).join('\n')}\n${agentWarnings(cluster)}\n${agentLinesAbout(cluster, paths)}`);
+      + `ops on those paths:\n${related.join('\n')}\nlast ops:\n${state.trace.slice(-25).join('\n')}\n${agentWarnings(cluster)}\n${agentLinesAbout(cluster, paths)}\n`
+      + `${await gatewayStates(cluster)}`);
   } finally {
     await poller.stop();
     await cluster.destroy();
@@ -95,6 +97,35 @@ function agentWarnings(cluster: ConvergenceCluster): string {
     const lines = agent.node.daemon.logs.filter((line) => (line.level ?? 0) >= 40).slice(-8);
     return `${agent.node.nodeId} warnings:\n${lines.map((line) => `  ${JSON.stringify(line).slice(0, 400)}`).join('\n')}`;
   }).join('\n');
+}
+
+/** What each gateway and Redis say about it (status, overrides, verify, consumer groups), for a failure message. */
+async function gatewayStates(cluster: ConvergenceCluster): Promise<string> {
+  const ask = async (url: string): Promise<string> => {
+    try {
+      return (await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).text()).slice(0, 1_500);
+    } catch (err) {
+      return `unanswered: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  };
+  const lines: string[] = [`hub nodes: ${cluster.hub === undefined ? 'no hub' : await ask(`${cluster.hub.url}/v1/nodes`)}`];
+  for (const gateway of cluster.gateways) {
+    lines.push(`${gateway.node.nodeId} overrides: ${await ask(`${gateway.node.adminUrl}/v1/overrides`)}`);
+    lines.push(`${gateway.node.nodeId} verify: ${await ask(`${gateway.node.adminUrl}/v1/verify`)}`);
+  }
+  const client = cluster.redis.client();
+  try {
+    for (const publisher of RUN_PUBLISHERS) {
+      const stream = redisKeys.stream(publisher.label);
+      const last = await client.xrevrange(stream, '+', '-', 'COUNT', 1);
+      lines.push(`${publisher.label} stream last ${last[0]?.[0] ?? 'none'}; groups ${JSON.stringify(await client.call('XINFO', 'GROUPS', stream))}`);
+    }
+  } catch (err) {
+    lines.push(`redis unanswered: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    client.disconnect();
+  }
+  return lines.join('\n');
 }
 
 /** Every log line (earlier processes included) of any agent that names one of `paths`, for a failure message. */
