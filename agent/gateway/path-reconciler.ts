@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { parseArtifactPath } from '../../core/artifact-path.js';
 import { atomicWrite } from '../fs/atomic-write.js';
+import type { AppliedEntry } from './applied-record.js';
 import { hashFile } from './disk-scan.js';
 import type { GatewayContext } from './gateway-context.js';
 import { winnerOf, type DesiredArtifact } from './label-precedence.js';
@@ -131,6 +132,7 @@ async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<string[]
     });
   } catch (err) {
     markFailed(ctx, touched, (err as Error).message);
+    await settleStaged(ctx, touched, before);
     throw err;
   }
   for (const path of refused) {
@@ -141,6 +143,20 @@ async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<string[]
   ctx.record.saveSoon();
   for (const path of touched) ctx.failed.delete(path);
   return refused;
+}
+
+/**
+ * After a batch failed part-way, makes each staged entry say what the disk holds: the new content (its rename happened)
+ * or the old one (put back), so a drift check sees the record disagree with the hub and tries those paths again.
+ */
+async function settleStaged(ctx: GatewayContext, paths: readonly string[], before: ReadonlyMap<string, AppliedEntry | undefined>): Promise<void> {
+  for (const path of paths) {
+    const entry = ctx.record.get(path);
+    if (entry?.priorSha256 === undefined) continue;
+    const sha = await hashFile(ctx.settings.serverRoot, path).catch(() => undefined);
+    if (sha === entry.sha256) ctx.record.commit([path]);
+    else if (sha === entry.priorSha256) ctx.record.unstage(path, before.get(path));
+  }
 }
 
 /**

@@ -217,6 +217,24 @@ describe('drift check', () => {
     expect(gateway.report().lastVerification).toMatchObject({ ok: false, repaired: 2 });
   });
 
+  it('tries a repair again when its rename failed, instead of taking the staged version as landed', async () => {
+    let failRenames = false;
+    const fs = { ...nodeFs, rename: async (from: string, to: string) => {
+      if (failRenames && to.endsWith(API)) throw Object.assign(new Error(`EIO: i/o error, rename '${to}'`), { code: 'EIO' });
+      return nodeFs.rename(from, to);
+    } } as unknown as NonNullable<HarnessOptions['fs']>;
+    const gateway = await start({ fs });
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await expectTree({ [API]: '<api v="1"/>' });
+    await suite.seeder.plantHead(LABEL, { path: API, content: '<api v="planted"/>' });
+    failRenames = true;
+    await expect(gateway.verifyNow()).rejects.toThrow(/EIO/);
+    expect(await readFile(join(suite.dir, 'server', API), 'utf8')).toBe('<api v="1"/>');
+    failRenames = false;
+    expect(await gateway.verifyNow()).toMatchObject({ ok: false, repaired: 1 });
+    await expectTree({ [API]: '<api v="planted"/>' });
+  });
+
   it('reports applied revision per label in its heartbeat part', async () => {
     const gateway = await start();
     const revision = await suite.seeder.commit(LABEL, [{ path: API, content: '<api/>' }]);
