@@ -203,8 +203,16 @@ function stageRemoval(ctx: GatewayContext, path: string): void {
 
 /** Leaves out, logs and marks failed every path whose folder resolves outside the server root through a symlink. */
 async function dropEscapingPaths(ctx: GatewayContext, work: Work): Promise<Work> {
+  // One answer per folder and chunk: a 500-file startup chunk spans a handful of folders.
+  const folders = new Map<string, Promise<boolean>>();
   const inside = async (path: string): Promise<boolean> => {
-    if (await staysInsideRoot(ctx.fs, ctx.settings.serverRoot, path)) return true;
+    const folder = posix.dirname(path);
+    let answer = folders.get(folder);
+    if (answer === undefined) {
+      answer = staysInsideRoot(ctx.fs, ctx.settings.serverRoot, path);
+      folders.set(folder, answer);
+    }
+    if (await answer) return true;
     markFailed(ctx, [path], 'its folder is a symlink leading out of the server root');
     ctx.logger.error({ path }, 'refusing to write through a symlinked folder that leaves the server root');
     return false;
