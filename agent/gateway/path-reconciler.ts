@@ -94,7 +94,8 @@ function planWork(ctx: GatewayContext, paths: Iterable<string>, options: Reconci
       if (current === desired.sha256) ctx.record.set(path, { label: desired.label, version: desired.version, sha256: desired.sha256 });
       else work.writes.push({ path, desired, backup: current !== null && (options.firstStart === true || extra || forced), seen: current });
       ctx.record.extras.delete(path);
-    } else if (current !== null && (recorded !== null || forced)) {
+    } else if (current !== null && (recorded !== null || forced || ctx.record.isOwn(path, current))) {
+      // isOwn: a removal recorded just before a crash, with the file still holding what the gateway had written.
       work.removes.push({ path, backup: forced && recorded === null, seen: current });
     }
   }

@@ -1,6 +1,6 @@
 // Gateway against a real redis-server seeded in the hub's layout: startup sync, consume, acks, crash re-delivery, trims, drift.
 import * as nodeFs from 'node:fs/promises';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
@@ -63,6 +63,37 @@ describe('startup sync', () => {
     await waitFor(() => reachable.isReady(), { message: 'sync-mode gateway ready' });
     expect(await readFile(join(suite.dir, 'server', API), 'utf8')).toBe('<api/>');
   });
+  it('finishes a delete that a crash cut off after it was recorded and before the file was removed', async () => {
+    let reached = false;
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fs = { ...nodeFs, rm: async (target: string, options: { force: true }) => {
+      if (target.endsWith(API)) {
+        reached = true;
+        await gate;
+      }
+      return nodeFs.rm(target, options);
+    } } as unknown as NonNullable<HarnessOptions['fs']>;
+    const frozen = await start({ fs });
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await expectTree({ [API]: '<api v="1"/>', [EP]: '<endpoint/>' });
+    await suite.seeder.commit(LABEL, [{ path: API }]);
+    await waitFor(() => reached, { message: 'the delete recorded, the file not removed yet' });
+    // What a SIGKILL at this moment leaves: the server root and state_dir exactly as they are now.
+    const crashed = { serverRoot: join(suite.dir, 'server-crashed'), stateDir: join(suite.dir, 'state-crashed') };
+    await cp(join(suite.dir, 'server'), crashed.serverRoot, { recursive: true });
+    await cp(join(suite.dir, 'state'), crashed.stateDir, { recursive: true });
+    release();
+    await stop(frozen);
+    const restarted = await start(crashed);
+    await waitFor(async () => JSON.stringify([...(await readTree(crashed.serverRoot)).keys()]) === JSON.stringify([EP]), {
+      message: `${API} removed after the restart`,
+    });
+    expect(restarted.admin.overrides()).toEqual([]);
+  });
+
   it('retries a sync that failed while Redis was down as soon as Redis is back, not after its backoff', async () => {
     await suite.redis.kill();
     const gateway = await start({ retryMs: 600_000 });
