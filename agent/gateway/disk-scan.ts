@@ -1,5 +1,6 @@
 // Reads the synced trees of a server root into a manifest (path → sha256): the truth the watcher only hints at.
 import { createHash } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { SYNCED_TREES } from '../../core/artifact-path.js';
@@ -8,8 +9,12 @@ import { isIgnoredFileName } from './ignored-name.js';
 
 /** sha256 of a file under the server root, or null when there is no regular file. */
 export async function hashFile(serverRoot: string, path: string): Promise<string | null> {
+  const absolute = posix.join(serverRoot, path);
   try {
-    return createHash('sha256').update(await readFile(posix.join(serverRoot, path))).digest('hex');
+    // Most misses are expected (a path about to be created): a stat that returns undefined costs microseconds, while a
+    // failed open builds an Error with a stack; a 10,000-file cold start checks every path before its rename.
+    if (lstatSync(absolute, { throwIfNoEntry: false }) === undefined) return null;
+    return createHash('sha256').update(await readFile(absolute)).digest('hex');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;

@@ -1,7 +1,7 @@
 // Watches every folder of the synced trees with one inotify watch each (fs.watch): events name the file, nothing rescans.
 // chokidar re-reads a whole folder on each change and watches every file; with 10,000 artifacts in api/ that cost
 // seconds per burst, so the gateway, whose events are only hints, uses this lean watcher instead.
-import { watch, type FSWatcher } from 'node:fs';
+import { lstatSync, watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Logger } from 'pino';
@@ -69,8 +69,9 @@ export class FolderWatcher {
     if (this.watchers.has(path)) return;
     this.onPath(path);
     if (event !== 'rename') return;
-    // Maybe a new folder: watch it and report what was copied into it before the watch existed.
-    void readdir(posix.join(this.serverRoot, path)).then(() => this.watchFolder(path, true), () => undefined);
+    // Maybe a new folder: watch it and report what was copied into it before the watch existed. A stat that cannot
+    // throw, since nearly every rename is a file (each write the gateway lands is one).
+    if (isFolder(posix.join(this.serverRoot, path))) void this.watchFolder(path, true);
   }
 
   private async rescan(folder: string): Promise<void> {
@@ -81,5 +82,13 @@ export class FolderWatcher {
   private unwatch(folder: string): void {
     this.watchers.get(folder)?.close();
     this.watchers.delete(folder);
+  }
+}
+
+function isFolder(absolute: string): boolean {
+  try {
+    return lstatSync(absolute, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
   }
 }
