@@ -6,6 +6,7 @@ import type { AppliedRecord } from './applied-record.js';
 import type { GatewayRedis } from './gateway-redis.js';
 import type { LabelViews } from './label-precedence.js';
 import type { OverrideTracker } from './override-tracker.js';
+import type { OwnFiles } from './own-files.js';
 import type { SerialQueue } from './serial-queue.js';
 
 /** What the gateway reports to metrics; the admin's prom-client registry implements it. */
@@ -52,4 +53,6 @@ export interface GatewayContext {
   overrides: OverrideTracker;
   /** Paths whose last write failed, with the reason. */
   failed: Map<string, string>;
+  /** What the gateway's own files look like on disk, for cheap override checks. */
+  ownFiles: OwnFiles;
 }

@@ -14,6 +14,7 @@ import { syncFilesystem } from '../fs/sync-filesystem.js';
 import type { GatewayContext, GatewayMetrics } from './gateway-context.js';
 import { GatewayRedis } from './gateway-redis.js';
 import { OverrideTracker } from './override-tracker.js';
+import { OwnFiles } from './own-files.js';
 import { watchForOverrides, type OverrideWatch } from './override-watcher.js';
 import type { ReconcileResult } from './path-reconciler.js';
 import { retryDelayMs } from './retry-backoff.js';
@@ -94,6 +95,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
       record: await AppliedRecord.load(fs, config.state_dir),
       overrides: await OverrideTracker.load(fs, config.state_dir),
       failed: new Map(),
+      ownFiles: new OwnFiles(),
     };
     const role = new GatewayRole(deps, ctx);
     holder.role = role;

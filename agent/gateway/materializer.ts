@@ -28,6 +28,8 @@ export interface MaterializerDeps {
    * looked), so the window between the caller's check and the rename is one file read, not a whole batch.
    */
   mayReplace?: (path: string) => Promise<boolean>;
+  /** Told about each temp right before it is renamed to `path`. */
+  beforeRename?: (path: string, temp: string) => void;
 }
 
 // From this many files on, one filesystem flush is used instead of an fsync per file: spawning `sync` from a ~150 MB
@@ -61,7 +63,9 @@ export async function materialize(plan: MaterializePlan, deps: MaterializerDeps,
         refused.push(write);
         continue;
       }
-      await deps.fs.rename(staged.get(write) as string, absolute(deps, write));
+      const temp = staged.get(write) as string;
+      deps.beforeRename?.(write, temp);
+      await deps.fs.rename(temp, absolute(deps, write));
       staged.delete(write);
     }
   } finally {

@@ -57,6 +57,7 @@ export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWa
 
 /** Reads one path and holds it as an override when its content is not the gateway's own write. */
 export async function checkPath(ctx: GatewayContext, path: string): Promise<void> {
+  if (ctx.ownFiles.unchanged(path, posix.join(ctx.settings.serverRoot, path))) return;
   const sha = await hashFile(ctx.settings.serverRoot, path);
   if (ctx.record.isOwn(path, sha) || (sha !== null && ctx.record.extras.get(path) === sha)) return;
   const recorded = ctx.record.get(path)?.sha256 ?? null;

@@ -126,7 +126,7 @@ async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<string[]
   const guard = new LateEditGuard(ctx, work);
   let refused: string[];
   try {
-    refused = await materialize({ writes, removes: work.removes.map((item) => item.path) }, { ...deps, mayReplace: guard.mayReplace }, async () => {
+    refused = await materialize({ writes, removes: work.removes.map((item) => item.path) }, { ...deps, mayReplace: guard.mayReplace, beforeRename: (path, temp) => ctx.ownFiles.noteTemp(path, temp) }, async () => {
       for (const item of work.writes) ctx.record.stage(item.path, item.desired.label, item.desired.version, item.desired.sha256);
       for (const item of work.removes) stageRemoval(ctx, item.path);
       await ctx.record.saveIntent();
