@@ -308,6 +308,7 @@ export class ArtifactPublisher {
       return this.reportInvalid(path, assessment.sha256, [{ code: 'ARTISYNC_INCOMPLETE', severity: 'error', line: 0, column: 0, message: 'file stays truncated' }]);
     }
     const delayMs = backoffDelayMs(attempts, INCOMPLETE_RETRY, () => 1);
+    this.deps.logger.debug({ path, sha256: assessment.sha256, retryInMs: delayMs }, 'incomplete file: waiting for the rest');
     const timer = setTimeout(() => this.batcher.mark([path]), delayMs);
     this.incomplete.set(path, { timer, attempts, sha256: assessment.sha256 });
   }

@@ -1,5 +1,6 @@
 // The built hub and a publisher agent as processes, real redis-server and folders: what a publishing node guarantees.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,14 +11,14 @@ import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
 import { makeTempDir, removeTempDir, writeTree } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';
-import { CliProcess, cliIsBuilt } from './cli-process.js';
+import { CLI_PATH, CliDaemon, type LogLine } from '../support/cli-daemon.js';
 
 const API = 'synapse-configs/default/api';
 let redis: TestRedis;
 let hubPort: number;
-let hub: CliProcess;
+let hub: CliDaemon;
 let client: HubClient;
-const children: CliProcess[] = [];
+const children: CliDaemon[] = [];
 const dirs: string[] = [];
 let labelCounter = 0;
 
@@ -25,11 +26,14 @@ const apiXml = (name: string, body = '<inSequence><respond/></inSequence>'): str
   `<?xml version="1.0" encoding="UTF-8"?>\n<api xmlns="http://ws.apache.org/ns/synapse" name="${name}" context="/${name}" version="1.0.0">\n`
   + `   <resource methods="GET" uri-template="/x">\n      ${body}\n   </resource>\n</api>\n`;
 
-async function startHub(): Promise<CliProcess> {
-  const process = new CliProcess(['hub', '--insecure', '--listen', `127.0.0.1:${hubPort}`, '--redis-url', redis.url]);
+/** Log lines whose message is `msg`, or matches it. */
+const withMsg = (msg: string | RegExp) => (line: LogLine): boolean => (typeof msg === 'string' ? line.msg === msg : msg.test(line.msg ?? ''));
+
+async function startHub(): Promise<CliDaemon> {
+  const process = CliDaemon.start(['hub', '--insecure', '--listen', `127.0.0.1:${hubPort}`, '--redis-url', redis.url], { name: 'hub' });
   children.push(process);
   await waitFor(async () => {
-    if (!process.running) throw new Error(`hub exited:\n${process.lines.join('\n')}`);
+    if (!process.alive) throw new Error(`hub exited:\n${process.stderr.slice(-2000)}`);
     return (await fetch(`http://127.0.0.1:${hubPort}/healthz`)).ok;
   }, { message: 'hub /healthz' });
   return process;
@@ -51,13 +55,13 @@ async function newNode(): Promise<Node> {
   return { label: `Label ${labelCounter}`, root, state };
 }
 
-async function startAgent(node: Node, extra: string[] = []): Promise<CliProcess> {
-  const agent = new CliProcess([
+async function startAgent(node: Node, extra: string[] = []): Promise<CliDaemon> {
+  const agent = CliDaemon.start([
     'agent', '--publisher-enabled', '--labels', node.label, '--server-root', node.root, '--state-dir', node.state,
     '--hub-url', `http://127.0.0.1:${hubPort}`, '--admin-listen', '127.0.0.1:0', '--node-id', 'pub-e2e', ...extra,
-  ]);
+  ], { name: 'pub-e2e' });
   children.push(agent);
-  await agent.waitForLog('agent started');
+  await agent.waitForLog(withMsg('agent started'));
   return agent;
 }
 
@@ -73,7 +77,7 @@ async function hubMatches(label: string, files: Record<string, string>): Promise
 }
 
 beforeAll(async () => {
-  expect(cliIsBuilt()).toBe(true);
+  expect(existsSync(CLI_PATH)).toBe(true);
   redis = await TestRedis.start();
   hubPort = await findFreePort();
   hub = await startHub();
@@ -81,12 +85,12 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child !== hub) await child.kill('SIGKILL');
+  for (const child of children.splice(0)) if (child !== hub) await child.kill();
   children.push(hub);
 });
 
 afterAll(async () => {
-  for (const child of children.splice(0)) await child.kill('SIGKILL');
+  for (const child of children.splice(0)) await child.kill();
   await redis.destroy();
   for (const dir of dirs) await removeTempDir(dir);
 });
@@ -107,17 +111,19 @@ describe('publisher agent', () => {
 
   it('stores only the complete version of a file written in slow chunks', async () => {
     const node = await newNode();
-    await startAgent(node);
+    const agent = await startAgent(node, ['--log-level', 'debug']);
     const path = `${API}/admin--Slow_v1.0.0.xml`;
     const content = apiXml('admin--Slow');
     const handle = await open(join(node.root, path), 'w');
     const third = Math.floor(content.length / 3);
-    for (const chunk of [content.slice(0, third), content.slice(third, 2 * third), content.slice(2 * third)]) {
-      await handle.write(chunk);
+    // The writer pauses after each partial chunk until the publisher has read that very partial file and held it back.
+    for (const end of [third, 2 * third]) {
+      await handle.write(content.slice(end === third ? 0 : third, end));
       await handle.sync();
-      // The slowness is the scenario under test (a writer pausing mid-file), not a synchronisation.
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      const partial = sha256Of(Buffer.from(content.slice(0, end)));
+      await agent.waitForLog((line) => line.msg === 'incomplete file: waiting for the rest' && line.path === path && line.sha256 === partial);
     }
+    await handle.write(content.slice(2 * third));
     await handle.close();
     await waitFor(() => hubMatches(node.label, { [path]: content }));
     const history = await client.history(node.label, path);
@@ -152,7 +158,7 @@ describe('publisher agent', () => {
     await writeTree(node.root, files);
     await waitFor(() => hubMatches(node.label, files));
     await writeFile(join(node.root, `${API}/admin--K0_v1.0.0.xml`), apiXml('admin--K0', '<inSequence><log/></inSequence>'));
-    await first.kill('SIGKILL');
+    await first.kill();
     files[`${API}/admin--K0_v1.0.0.xml`] = apiXml('admin--K0', '<inSequence><log/></inSequence>');
     files[`${API}/admin--K1_v1.0.0.xml`] = apiXml('admin--K1', '<inSequence><drop/></inSequence>');
     files[`${API}/admin--New_v1.0.0.xml`] = apiXml('admin--New');
@@ -166,12 +172,12 @@ describe('publisher agent', () => {
   it('keeps working while the hub is down and sends everything once it is back', async () => {
     const node = await newNode();
     const agent = await startAgent(node);
-    await agent.waitForLog('startup sync done');
-    await hub.kill('SIGTERM');
+    await agent.waitForLog(withMsg('startup sync done'));
+    await hub.stop();
     const files = { [`${API}/admin--Down1_v1.0.0.xml`]: apiXml('admin--Down1'), 'executionplans/down.siddhiql': '@Plan:name("down")\ndefine stream S (a int);\n' };
     await writeTree(node.root, files);
-    await agent.waitForLog('hub unreachable; changes kept pending');
-    expect(agent.running).toBe(true);
+    await agent.waitForLog(withMsg('hub unreachable; changes kept pending'));
+    expect(agent.alive).toBe(true);
     hub = await startHub();
     await waitFor(() => hubMatches(node.label, files), { timeoutMs: 60_000, message: 'pending changes sent after the outage' });
   });
@@ -183,15 +189,15 @@ describe('publisher agent', () => {
     await writeTree(node.root, files);
     const first = await startAgent(node);
     await waitFor(() => hubMatches(node.label, files));
-    await first.kill('SIGTERM');
+    await first.stop();
     for (let i = 0; i < 8; i += 1) await rm(join(node.root, `${API}/admin--G${i}_v1.0.0.xml`));
     await writeFile(join(node.root, `${API}/admin--G9_v1.0.0.xml`), apiXml('admin--G9', '<inSequence><drop/></inSequence>'));
     const guarded = await startAgent(node);
-    await guarded.waitForLog(/mass_delete_guard/);
+    await guarded.waitForLog(withMsg(/mass_delete_guard/));
     await waitFor(async () => (await heads(node.label)).get(`${API}/admin--G9_v1.0.0.xml`) === sha256Of(Buffer.from(apiXml('admin--G9', '<inSequence><drop/></inSequence>'))));
     expect((await heads(node.label)).size).toBe(10);
-    expect(guarded.logs(/mass_delete_guard/)[0]).toMatchObject({ code: 'ARTISYNC_MASS_DELETE_REFUSED', deletes: 8, artifacts: 10 });
-    await guarded.kill('SIGTERM');
+    expect(guarded.logs.find(withMsg(/mass_delete_guard/))).toMatchObject({ code: 'ARTISYNC_MASS_DELETE_REFUSED', deletes: 8, artifacts: 10 });
+    await guarded.stop();
     await startAgent(node, ['--mass-delete-guard', '1']);
     await waitFor(async () => (await heads(node.label)).size === 2, { message: 'deletes sent with --mass-delete-guard 1' });
   });
