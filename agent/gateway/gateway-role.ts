@@ -239,6 +239,8 @@ export class GatewayRole implements AgentRole, EchoFilter {
     try {
       const positions = await this.ctx.redis.labelPositions(this.ctx.settings.labels, consumerGroupName(this.ctx.settings.nodeId));
       for (const [label, position] of positions) this.positions.set(label, position);
+      // The consumer re-reads them between batches, when none of its own is in flight: one still pending has lost its reply.
+      if ([...positions.values()].some((position) => position.pending > 0)) this.consumer?.recheckPending();
     } catch (err) {
       this.noteError(err, 'lag refresh failed');
     }
