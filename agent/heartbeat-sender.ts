@@ -70,7 +70,7 @@ export class HeartbeatSender {
   }
 
   private async send(): Promise<void> {
-    const body = buildHeartbeat(this.deps.node, this.deps.publisherLabels, this.deps.roles());
+    const body = { ...buildHeartbeat(this.deps.node, this.deps.publisherLabels, this.deps.roles()), heartbeatIntervalMs: this.deps.intervalMs };
     try {
       await this.deps.target.heartbeat(body);
       if (this.failing) this.deps.logger.info('heartbeats reach the hub again');

@@ -154,11 +154,36 @@ export interface ReplayResult {
   revision: string;
 }
 
-/** Per-label state of a gateway, as it reports it. */
+/**
+ * How a gateway judges one label: `ok` (applied what it last saw of the head, nothing failing), `behind` (the head it
+ * saw is past its applied revision), `failing` (applies keep failing, see `failing`), `not-compared` (the drift check
+ * could not compare the disk with the hub).
+ */
+export type GatewayLabelHealth = 'ok' | 'behind' | 'failing' | 'not-compared';
+
+/** Applies of a label that keep failing: how many paths, the first few, and the last error. */
+export interface GatewayLabelFailure {
+  count: number;
+  paths: string[];
+  reason: string;
+}
+
+/** Per-label state of a gateway, as it reports it; fields past `lag` are absent from agents older than them. */
 export interface GatewayLabelState {
   appliedRevision: string;
-  /** Stream entries between the applied revision and the stream's end. */
+  /**
+   * Entries the gateway is behind: as sent, its pending count (at least 1 when the head is past the applied revision);
+   * in the hub's node list, XINFO GROUPS lag plus pending entries, when Redis can tell.
+   */
   lag: number;
+  /** The label's last stream entry id when the gateway last looked. */
+  headRevision?: string;
+  /** Entries delivered to this gateway and not acknowledged yet. */
+  pendingEntries?: number;
+  state?: GatewayLabelHealth;
+  failing?: GatewayLabelFailure;
+  /** Filled by the hub in its node list: the label's last stream entry id in Redis when it answered. */
+  hubRevision?: string;
 }
 
 /** What an agent tells the hub every few seconds. */
@@ -174,6 +199,8 @@ export interface NodeHeartbeat {
   lastError?: string;
   lastVerification?: { at: number; ok: boolean; repaired: number };
   ready: boolean;
+  /** How often the node sends heartbeats, so `status` can tell a frozen node without a fixed threshold. */
+  heartbeatIntervalMs?: number;
 }
 
 /** A heartbeat as the hub stores and lists it. */

@@ -31,10 +31,18 @@ export interface GroupInfo {
   pending: number;
 }
 
+/** Where a gateway stands on a label: the stream's last id and the group's entries delivered but not acknowledged. */
+export interface LabelPosition {
+  headRevision: string;
+  pending: number;
+}
+
 /** Callbacks for connection events. */
 export interface GatewayRedisEvents {
   /** The command connection is ready: `reconnected` is false the first time, true after a loss. */
   onReady: (reconnected: boolean) => void;
+  /** The blocking-read connection is ready again after a loss: a reply in flight may have been lost with it. */
+  onReadsResumed?: () => void;
   onError: (err: Error) => void;
 }
 
@@ -63,6 +71,11 @@ export class GatewayRedis {
     this.command.on('ready', () => {
       events.onReady(this.connectedOnce);
       this.connectedOnce = true;
+    });
+    let readsConnectedOnce = false;
+    this.blocking.on('ready', () => {
+      if (readsConnectedOnce) events.onReadsResumed?.();
+      readsConnectedOnce = true;
     });
     this.command.on('error', events.onError);
     this.blocking.on('error', events.onError);
@@ -158,9 +171,25 @@ export class GatewayRedis {
     return undefined;
   }
 
-  /** Entries in a label's stream. */
-  async streamLength(label: string): Promise<number> {
-    return this.command.xlen(redisKeys.stream(label));
+  /** Each label's last stream id and this group's pending count, in one round trip of O(1) commands per label. */
+  async labelPositions(labels: readonly string[], group: string): Promise<Map<string, LabelPosition>> {
+    const pipeline = this.command.pipeline();
+    for (const label of labels) {
+      pipeline.xrevrange(redisKeys.stream(label), '+', '-', 'COUNT', 1);
+      pipeline.call('XPENDING', redisKeys.stream(label), group);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const positions = new Map<string, LabelPosition>();
+    labels.forEach((label, index) => {
+      const [headErr, last] = replies[2 * index] ?? [null, []];
+      if (headErr !== null) throw headErr;
+      const [pendingErr, summary] = replies[2 * index + 1] ?? [null, [0]];
+      // A missing group (NOGROUP) has nothing pending; the startup sync creates it.
+      if (pendingErr !== null && !pendingErr.message.startsWith('NOGROUP')) throw pendingErr;
+      const headRevision = (last as Array<[string, string[]]>)[0]?.[0] ?? '0-0';
+      positions.set(label, { headRevision, pending: pendingErr === null ? Number((summary as unknown[])[0] ?? 0) : 0 });
+    });
+    return positions;
   }
 
   /**

@@ -80,6 +80,8 @@ function adopt(ctx: GatewayContext, path: string, desired: DesiredArtifact | und
 function planWork(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions): Work {
   const work: Work = { writes: [], removes: [] };
   for (const path of new Set(paths)) {
+    // A failure counts until the path is tried again: one that needs no write now has no failure left to report.
+    ctx.failed.delete(path);
     if (!isSafePath(ctx, path)) continue;
     const desired = winnerOf(path, ctx.settings.labels, ctx.views);
     const forced = options.force?.has(path) === true;

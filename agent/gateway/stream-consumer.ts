@@ -14,6 +14,11 @@ import { compareStreamIds } from './stream-id.js';
 const READ_COUNT = 100;
 /** How long one blocking read waits before the loop checks whether it should stop. */
 const BLOCK_MS = 2_000;
+/**
+ * How often the consumer re-reads its own pending entries: a delivery whose reply was lost (a reset connection, Redis
+ * killed after writing it to its AOF) is only ever offered again by a read with id 0.
+ */
+const PENDING_RECHECK_MS = 5_000;
 
 /** Thrown when an entry the node still needs is gone from the stream: only a full startup sync recovers it. */
 export class StreamTrimmedError extends ArtisyncError {}
@@ -24,24 +29,23 @@ export type BatchListener = (result: ReconcileResult, entries: number) => void;
 /** The consume loop of one gateway. */
 export class StreamConsumer {
   private stopping = false;
+  private pendingDue = true;
+  private pendingReadAt = 0;
+  private pendingReadFailing = false;
 
   constructor(
     private readonly ctx: GatewayContext,
     private readonly onBatch: BatchListener,
   ) {}
 
-  /** Re-delivers this node's pending entries, then reads new ones until stop(); throws on any failure. */
+  /** Reads new entries until stop(), re-reading this node's pending ones first, periodically and after reconnects; throws on any failure. */
   async run(): Promise<void> {
     const group = consumerGroupName(this.ctx.settings.nodeId);
     const node = this.ctx.settings.nodeId;
     const labels = this.ctx.settings.labels;
-    for (;;) {
-      if (this.stopping) return;
-      const pending = await this.ctx.redis.readGroup(group, node, labels.map((label) => ({ label, id: '0' })), READ_COUNT);
-      if (pending.length === 0) break;
-      await this.ctx.queue.run(() => this.landBatch(pending, false));
-    }
     while (!this.stopping) {
+      if (this.pendingDue || performance.now() - this.pendingReadAt >= PENDING_RECHECK_MS) await this.landPending(group, node, labels);
+      if (this.stopping) return;
       let entries: StreamEntry[];
       try {
         entries = await this.ctx.redis.readGroup(group, node, labels.map((label) => ({ label, id: '>' })), READ_COUNT, BLOCK_MS);
@@ -56,6 +60,32 @@ export class StreamConsumer {
   /** Makes the loop return after the batch in hand. */
   stop(): void {
     this.stopping = true;
+  }
+
+  /** Has the pending entries re-read before the next new ones: a connection came back, and a reply may be lost. */
+  recheckPending(): void {
+    this.pendingDue = true;
+  }
+
+  private async landPending(group: string, node: string, labels: readonly string[]): Promise<void> {
+    this.pendingDue = false;
+    this.pendingReadAt = performance.now();
+    while (!this.stopping) {
+      let pending: StreamEntry[];
+      try {
+        pending = await this.ctx.redis.readGroup(group, node, labels.map((label) => ({ label, id: '0' })), READ_COUNT);
+      } catch (err) {
+        // The command connection fails fast while Redis is away; the blocking read waits it out, and this read is
+        // tried again once a connection is back rather than forcing a full startup sync.
+        if (!this.stopping && !this.pendingReadFailing) this.ctx.logger.warn({ err, labels }, 'reading pending entries failed; retrying');
+        this.pendingReadFailing = true;
+        this.pendingDue = true;
+        return;
+      }
+      this.pendingReadFailing = false;
+      if (pending.length === 0) return;
+      await this.ctx.queue.run(() => this.landBatch(pending, false));
+    }
   }
 
   /** `fresh`: read with ">"; an old entry among them means the group was rewound (`artisync replay`). */

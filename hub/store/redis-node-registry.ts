@@ -28,13 +28,19 @@ export class RedisNodeRegistry {
     return status;
   }
 
-  /** Every node that has sent a heartbeat, sorted by id; gateway lag comes from XINFO GROUPS when Redis knows it. */
+  /**
+   * Every node that has sent a heartbeat, sorted by id. Each gateway label gets the label's head revision in Redis now
+   * (`hubRevision`) and, when Redis knows it, a lag from XINFO GROUPS: entries not yet delivered plus pending ones.
+   */
   async listNodes(): Promise<NodeStatus[]> {
     const raw = await this.call('nodes', undefined, () => this.redis.hgetall(redisKeys.nodes()));
     const nodes = Object.values(raw).map((json) => JSON.parse(json) as NodeStatus).sort((a, b) => (a.node < b.node ? -1 : 1));
-    const lags = await this.groupLags(nodes);
+    const labels = [...new Set(nodes.flatMap((node) => Object.keys(node.gatewayLabels)))];
+    const heads = await this.call('nodes', undefined, () => this.headRevisions(labels));
+    const lags = await this.groupLags(labels);
     for (const node of nodes) {
       for (const [label, state] of Object.entries(node.gatewayLabels)) {
+        state.hubRevision = heads.get(label) ?? '0-0';
         const lag = lags.get(`${label}\n${consumerGroupName(node.node)}`);
         if (lag !== undefined) state.lag = lag;
       }
@@ -62,8 +68,21 @@ export class RedisNodeRegistry {
     if (exists === 0) throw new NotFoundError('ARTISYNC_NOT_FOUND', `label ${label} has no stream`, { subject: label });
   }
 
-  private async groupLags(nodes: NodeStatus[]): Promise<Map<string, number>> {
-    const labels = new Set(nodes.flatMap((node) => Object.keys(node.gatewayLabels)));
+  /** Each label's last stream entry id ("0-0" for an empty or missing stream), in one round trip. */
+  private async headRevisions(labels: readonly string[]): Promise<Map<string, string>> {
+    const pipeline = this.redis.pipeline();
+    for (const label of labels) pipeline.xrevrange(redisKeys.stream(label), '+', '-', 'COUNT', 1);
+    const replies = (await pipeline.exec()) ?? [];
+    const heads = new Map<string, string>();
+    labels.forEach((label, index) => {
+      const [err, last] = replies[index] ?? [null, []];
+      if (err !== null) throw err;
+      heads.set(label, (last as Array<[string, string[]]>)[0]?.[0] ?? '0-0');
+    });
+    return heads;
+  }
+
+  private async groupLags(labels: readonly string[]): Promise<Map<string, number>> {
     const lags = new Map<string, number>();
     for (const label of labels) {
       let groups: unknown[];
@@ -75,7 +94,8 @@ export class RedisNodeRegistry {
       for (const group of groups) {
         const fields = fieldsOf(group);
         const lag = fields.get('lag');
-        if (typeof lag === 'number') lags.set(`${label}\n${String(fields.get('name'))}`, lag);
+        // Delivered-but-unacknowledged entries are as far from being on disk as undelivered ones.
+        if (typeof lag === 'number') lags.set(`${label}\n${String(fields.get('name'))}`, lag + Number(fields.get('pending') ?? 0));
       }
     }
     return lags;

@@ -152,26 +152,27 @@ describe('replay', () => {
 });
 
 describe('status', () => {
-  const heartbeat = (node: string, lag: number) => ({
-    node, roles: ['gateway' as const], publisherLabels: [], gatewayLabels: { [LABEL]: { appliedRevision: '0-0', lag } },
+  const heartbeat = (node: string, appliedRevision: string, lag: number) => ({
+    node, roles: ['gateway' as const], publisherLabels: [], gatewayLabels: { [LABEL]: { appliedRevision, lag } },
     overrides: [], invalid: [], conflicts: [], pending: 0, ready: true,
   });
 
-  it('exits 0 and prints the nodes when every gateway is caught up', async () => {
-    await new HubClient({ hubUrl, token: 'token-gw-ok', node: 'gw-ok' }).heartbeat(heartbeat('gw-ok', 0));
+  it('exits 0 and prints the nodes when every gateway has applied the hub\'s head', async () => {
+    const client = new HubClient({ hubUrl, token: 'token-gw-ok', node: 'gw-ok' });
+    await client.heartbeat(heartbeat('gw-ok', (await client.digest(LABEL)).revision, 0));
     const run = await runCli(['status', ...hubArgs()]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^gw-ok\s+gateway\s/m);
+    expect(run.stdout).toMatch(/^gw-ok\s+gateway\s+gw:Production and Sandbox\s+ok\s/m);
   });
 
   it('exits 1 naming the node that lags, and reports unseen nodes', async () => {
-    await new HubClient({ hubUrl, token: 'token-gw-behind', node: 'gw-behind' }).heartbeat(heartbeat('gw-behind', 4));
+    await new HubClient({ hubUrl, token: 'token-gw-behind', node: 'gw-behind' }).heartbeat(heartbeat('gw-behind', '0-0', 4));
     const lagging = await runCli(['status', '--lag-grace', '0', '--json', ...hubArgs()]);
     expect(lagging.code).toBe(1);
     expect((JSON.parse(lagging.stdout) as { problems: Array<{ node: string; kind: string }> }).problems).toContainEqual(expect.objectContaining({ node: 'gw-behind', kind: 'lag' }));
     const stale = await runCli(['status', '--stale-after', '0', '--max-lag', '10', ...hubArgs()]);
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toMatch(/artisync: gw-ok has not been seen for/);
+    expect(stale.stderr).toMatch(/artisync: gw-ok is frozen or down: no heartbeat for/);
   });
 });
 

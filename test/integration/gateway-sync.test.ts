@@ -271,4 +271,29 @@ describe('drift check', () => {
     const revision = await suite.seeder.commit(LABEL, [{ path: API, content: '<api/>' }]);
     await waitFor(() => gateway.report().gatewayLabels?.[LABEL]?.appliedRevision === revision, { message: 'applied revision' });
   });
+
+  it('reports a label whose writes fail as failing (paths and error), behind the head, and ok once they land', async () => {
+    let failRenames = false;
+    const fs = { ...nodeFs, rename: async (from: string, to: string) => {
+      if (failRenames && to.endsWith(API)) throw Object.assign(new Error(`EPERM: operation not permitted, rename '${to}'`), { code: 'EPERM' });
+      return nodeFs.rename(from, to);
+    } } as unknown as NonNullable<HarnessOptions['fs']>;
+    const gateway = await start({ fs, retryMs: 100 });
+    const first = await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await waitFor(() => gateway.report().gatewayLabels?.[LABEL]?.state === 'ok' && gateway.report().gatewayLabels?.[LABEL]?.headRevision === first, { message: 'ok at the first commit' });
+    failRenames = true;
+    const second = await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    const failing = await waitFor(() => {
+      const state = gateway.report().gatewayLabels?.[LABEL];
+      return state?.state === 'failing' && state.headRevision === second ? state : undefined;
+    }, { message: 'the label reported failing' });
+    expect(failing).toMatchObject({ appliedRevision: first, failing: { count: 1, paths: [API] } });
+    expect(failing.failing?.reason).toMatch(/EPERM/);
+    expect(failing.lag).toBeGreaterThanOrEqual(1);
+    failRenames = false;
+    await waitFor(() => {
+      const state = gateway.report().gatewayLabels?.[LABEL];
+      return state?.state === 'ok' && state.failing === undefined && state.lag === 0 && state.pendingEntries === 0 && state.appliedRevision === second;
+    }, { timeoutMs: 20_000, message: 'ok again once the write lands' });
+  });
 });

@@ -218,7 +218,7 @@ describe('RedisNodeRegistry', () => {
     const store = storeOn(redis);
     const registry = new RedisNodeRegistry(redis, () => 42);
     const first = await store.commitChangeset({ label: 'groups', node: 'n', changes: [{ op: 'put', path: API, content: text('<api g="1"/>') }] });
-    await store.commitChangeset({ label: 'groups', node: 'n', changes: [{ op: 'put', path: API, content: text('<api g="2"/>') }] });
+    const second = await store.commitChangeset({ label: 'groups', node: 'n', changes: [{ op: 'put', path: API, content: text('<api g="2"/>') }] });
     await registry.rewindGroup('groups', 'gw-1', '$');
     await registry.rewindGroup('groups', 'gw-1', '0-0');
     await registry.recordHeartbeat({
@@ -228,6 +228,11 @@ describe('RedisNodeRegistry', () => {
     const [node] = await registry.listNodes();
     expect(node).toMatchObject({ node: 'gw-1', lastSeen: 42 });
     expect(node?.gatewayLabels.groups?.lag).toBe(2);
+    expect(node?.gatewayLabels.groups?.hubRevision).toBe(second.revision);
+    // A delivery not acknowledged yet still counts: the entry is not on the gateway's disk.
+    await redis.xreadgroup('GROUP', consumerGroupName('gw-1'), 'gw-1', 'COUNT', 1, 'STREAMS', redisKeys.stream('groups'), '>');
+    const [delivered] = await registry.listNodes();
+    expect(delivered?.gatewayLabels.groups?.lag).toBe(2);
     const groups = (await redis.xinfo('GROUPS', redisKeys.stream('groups'))) as unknown[][];
     expect(groups[0]).toContain(consumerGroupName('gw-1'));
   });

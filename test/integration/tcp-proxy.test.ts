@@ -63,6 +63,19 @@ describe('TcpProxy', () => {
     expect(proxy.connectionsAccepted).toBeGreaterThan(acceptedBefore);
   });
 
+  it('cuts the connection instead of forwarding the one reply that carries a marker, then forwards again', async () => {
+    const client = clientThroughProxy();
+    await client.set('marked', 'lost-reply-marker');
+    const acceptedBefore = proxy.connectionsAccepted;
+    proxy.cutReplyContaining('lost-reply-marker');
+    // ioredis resends the unanswered GET on its new connection; the marker is disarmed, so that reply gets through.
+    expect(await client.get('marked')).toBe('lost-reply-marker');
+    expect(proxy.repliesCut).toBe(1);
+    expect(proxy.connectionsAccepted).toBeGreaterThan(acceptedBefore);
+    expect(await client.get('marked')).toBe('lost-reply-marker');
+    expect(proxy.repliesCut).toBe(1);
+  });
+
   it('refuses connections after close', async () => {
     const closing = await TcpProxy.start(redis.port);
     await closing.close();

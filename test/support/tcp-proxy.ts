@@ -17,6 +17,9 @@ export class TcpProxy {
   bytesForwarded = 0;
   /** Connections accepted since start (refused ones excluded). */
   connectionsAccepted = 0;
+  /** Connections cut by cutReplyContaining() instead of forwarding the matching reply. */
+  repliesCut = 0;
+  private replyMarker: Buffer | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -59,6 +62,14 @@ export class TcpProxy {
     for (const pipe of this.pipes) this.drop(pipe);
   }
 
+  /**
+   * Once: the first chunk from the target that contains `marker` is never forwarded and its connection is reset, as a
+   * reply lost in a connection reset would be (the target already did the work the reply reports).
+   */
+  cutReplyContaining(marker: string): void {
+    this.replyMarker = Buffer.from(marker);
+  }
+
   /** Accepts and forwards connections again, without delay. */
   restore(): void {
     this.refusing = false;
@@ -82,7 +93,7 @@ export class TcpProxy {
     const pipe: Pipe = { client, upstream };
     this.pipes.add(pipe);
     this.forward(client, upstream);
-    this.forward(upstream, client);
+    this.forward(upstream, client, pipe);
     const end = (): void => this.drop(pipe);
     for (const socket of [client, upstream]) {
       socket.on('error', end);
@@ -90,10 +101,16 @@ export class TcpProxy {
     }
   }
 
-  /** Copies `from` to `to`, keeping order even when chunks are delayed. */
-  private forward(from: Socket, to: Socket): void {
+  /** Copies `from` to `to`, keeping order even when chunks are delayed; `reply` is set for the target-to-client side. */
+  private forward(from: Socket, to: Socket, reply?: Pipe): void {
     let queue: Promise<void> = Promise.resolve();
     from.on('data', (chunk: Buffer) => {
+      if (reply !== undefined && this.replyMarker !== undefined && chunk.includes(this.replyMarker)) {
+        this.replyMarker = undefined;
+        this.repliesCut += 1;
+        this.drop(reply);
+        return;
+      }
       const delayMs = this.delayMs;
       queue = queue.then(async () => {
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
