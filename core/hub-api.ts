@@ -172,7 +172,15 @@ export interface NodeHeartbeat {
   conflicts: Array<{ path: string; label: string; at: number }>;
   pending: number;
   lastError?: string;
-  lastVerification?: { at: number; ok: boolean; repaired: number };
+  lastVerification?: {
+    at: number;
+    ok: boolean;
+    repaired: number;
+    /** Per label: `not-compared` when the node was behind its stream or Redis failed (never counted as ok). */
+    labels?: Record<string, { state: 'ok' | 'repaired' | 'not-compared'; reason?: string }>;
+    /** Files on disk that differed from the hub's heads, overrides excepted. */
+    drift?: number;
+  };
   ready: boolean;
 }
 
