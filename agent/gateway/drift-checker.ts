@@ -1,6 +1,7 @@
 // Drift check: per label, the hub's digest against this node's view, then the files on disk against the hub's heads.
 import { EMPTY_DIGEST } from '../../core/label-digest.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
+import { hashFile } from './disk-scan.js';
 import type { GatewayContext } from './gateway-context.js';
 import { desiredState, viewDigest, type LabelHead, type LabelViews } from './label-precedence.js';
 import { checkPath } from './override-watcher.js';
@@ -36,8 +37,13 @@ export interface LabelCheck {
   repaired: number;
 }
 
-/** Compares every label and the disk with the hub and repairs what differs (overrides excepted); runs in the queue. */
+/**
+ * Compares every label and the disk with the hub and repairs what differs (overrides excepted). The disk is scanned
+ * before the round enters the gateway's queue, so changesets are not held up by 10,000 stats; paths that seem to
+ * differ are looked at again inside it.
+ */
 export async function checkDrift(ctx: GatewayContext): Promise<Verification> {
+  const scanned = await ctx.diskPrints.manifest(ctx.settings.serverRoot);
   return ctx.queue.run(async () => {
     const labels: Record<string, LabelVerification> = {};
     let repaired = 0;
@@ -53,7 +59,7 @@ export async function checkDrift(ctx: GatewayContext): Promise<Verification> {
       ctx.metrics.countRepairs(result.written.length + result.removed.length);
     }
     const compared = new Set(ctx.settings.labels.filter((label) => labels[label]?.state !== 'not-compared'));
-    const disk = await compareDisk(ctx, compared);
+    const disk = await compareDisk(ctx, compared, scanned);
     repaired += disk.repaired;
     const allOk = Object.values(labels).every((item) => item.state === 'ok');
     return { at: ctx.clock(), ok: allOk && stray.length === 0 && repaired === 0 && disk.drift === 0, repaired, labels, drift: disk.drift };
@@ -69,10 +75,17 @@ export async function repairLabel(ctx: GatewayContext, label: string): Promise<L
   return { compared: true, repaired: await repairFromSnapshot(ctx, label) };
 }
 
-/** True when a label's consumer group is gone (e.g. Redis lost its data): only a full sync recovers. */
+/**
+ * True when a label's consumer group is gone (e.g. Redis lost its data): only a full sync recovers. False when Redis
+ * cannot be read: the drift check that follows reports each label it cannot read as not compared.
+ */
 export async function needsFullSync(ctx: GatewayContext): Promise<boolean> {
   const group = consumerGroupName(ctx.settings.nodeId);
-  for (const label of ctx.settings.labels) if ((await ctx.redis.groupInfo(label, group)) === undefined) return true;
+  try {
+    for (const label of ctx.settings.labels) if ((await ctx.redis.groupInfo(label, group)) === undefined) return true;
+  } catch {
+    return false;
+  }
   return false;
 }
 
@@ -130,9 +143,18 @@ async function repairFromSnapshot(ctx: GatewayContext, label: string): Promise<n
  * to the hub's heads). Stat fingerprints keep it cheap; what differs goes through the hand-edit check: a person's file
  * becomes an override (gateway-only node) or is left for this node's publisher, the gateway's own stale file is rewritten.
  */
-async function compareDisk(ctx: GatewayContext, compared: ReadonlySet<string>): Promise<{ drift: number; repaired: number }> {
-  const disk = await ctx.diskPrints.manifest(ctx.settings.serverRoot);
-  const differing = diskDrift(ctx, disk, compared);
+async function compareDisk(ctx: GatewayContext, compared: ReadonlySet<string>, scanned: Map<string, string>): Promise<{ drift: number; repaired: number }> {
+  const seeming = diskDrift(ctx, scanned, compared);
+  if (seeming.length === 0) return { drift: 0, repaired: 0 };
+  // The scan ran outside the queue: a changeset may have landed since. Look again at what seemed to differ.
+  const disk = new Map(scanned);
+  for (const path of seeming) {
+    const sha = await hashFile(ctx.settings.serverRoot, path);
+    if (sha === null) disk.delete(path);
+    else disk.set(path, sha);
+  }
+  const looked = new Set(seeming);
+  const differing = diskDrift(ctx, disk, compared).filter((path) => looked.has(path));
   if (differing.length === 0) return { drift: 0, repaired: 0 };
   if (ctx.settings.handEditsAreOverrides) for (const path of differing) await checkPath(ctx, path);
   const result = await reconcilePaths(ctx, differing, { disk, checkHandEdits: true });

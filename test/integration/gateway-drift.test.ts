@@ -102,6 +102,20 @@ describe('labels that cannot be compared', () => {
     expect(await content(EP)).toBe('<endpoint/>');
     expect(await gateway.verifyNow()).toMatchObject({ ok: true, labels: { [LABEL]: { state: 'ok' } } });
   });
+
+  it('reports labels it cannot read from Redis as not-compared instead of failing the round', async () => {
+    const gateway = await start();
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    await suite.redis.kill();
+    const round = await gateway.verifyNow();
+    expect(round.ok).toBe(false);
+    expect(round.labels[LABEL]?.state).toBe('not-compared');
+    expect(round.labels[LABEL]?.reason).toMatch(/^redis: /);
+    expect(gateway.report().lastVerification?.labels?.[LABEL]?.state).toBe('not-compared');
+    await suite.redis.restart();
+    await waitFor(async () => (await gateway.verifyNow()).ok, { message: 'compared again once Redis is back' });
+  });
 });
 
 describe('verify', () => {
