@@ -159,6 +159,8 @@ export interface GatewayLabelState {
   appliedRevision: string;
   /** Stream entries between the applied revision and the stream's end. */
   lag: number;
+  /** The label's state in the last drift check; `not-compared` when the node was behind its stream or Redis failed. */
+  verification?: 'ok' | 'repaired' | 'not-compared';
 }
 
 /** What an agent tells the hub every few seconds. */

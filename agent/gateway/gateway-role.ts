@@ -119,6 +119,8 @@ export class GatewayRole implements AgentRole, EchoFilter {
     const gatewayLabels: NonNullable<RoleReport['gatewayLabels']> = {};
     for (const label of this.ctx.settings.labels) {
       gatewayLabels[label] = { appliedRevision: this.ctx.appliedRevision.get(label) ?? '0-0', lag: this.lag.get(label) ?? 0 };
+      const verified = this.lastVerification?.labels[label]?.state;
+      if (verified !== undefined) gatewayLabels[label].verification = verified;
     }
     const report: RoleReport = { gatewayLabels, overrides: this.ctx.overrides.list().filter((item) => item.kind !== 'undeployed').map((item) => item.path) };
     if (this.lastError !== undefined) report.lastError = this.lastError;

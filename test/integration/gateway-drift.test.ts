@@ -96,6 +96,7 @@ describe('labels that cannot be compared', () => {
     expect(first.labels[LABEL]?.state).toBe('not-compared');
     expect(first.labels[LABEL]?.reason).toContain(lost);
     expect(gateway.report().lastVerification?.labels?.[LABEL]?.state).toBe('not-compared');
+    expect(gateway.report().gatewayLabels?.[LABEL]?.verification).toBe('not-compared');
     expect(await content(EP)).toBeNull();
     const second = await gateway.verifyNow();
     expect(second).toMatchObject({ ok: false, labels: { [LABEL]: { state: 'repaired' } } });
