@@ -172,8 +172,11 @@ function diskDrift(ctx: GatewayContext, disk: ReadonlyMap<string, string>, compa
   for (const [path, want] of desired) {
     if (!ctx.overrides.has(path) && disk.get(path) !== want.sha256 && decidedByCompared(path, labels, ctx.views, compared)) differing.push(path);
   }
+  // A file no label holds and the gateway never wrote is the publisher's on a publishing node (it may publish other
+  // labels), and a hand addition the watcher missed on a gateway-only node.
+  const publishersOwn = (path: string): boolean => !ctx.settings.handEditsAreOverrides && (ctx.record.get(path)?.sha256 ?? null) === null;
   for (const [path, sha] of disk) {
-    if (desired.has(path) || ctx.overrides.has(path) || ctx.record.extras.get(path) === sha) continue;
+    if (desired.has(path) || ctx.overrides.has(path) || ctx.record.extras.get(path) === sha || publishersOwn(path)) continue;
     if (decidedByCompared(path, labels, ctx.views, compared)) differing.push(path);
   }
   return differing;
