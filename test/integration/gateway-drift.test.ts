@@ -1,7 +1,7 @@
 // Drift checks and `verify` against the hub's heads in Redis and the disk, labels that cannot be compared, and hand edits
 // made while replayed entries wait to be re-checked.
 import * as nodeFs from 'node:fs/promises';
-import { rm } from 'node:fs/promises';
+import { link, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GatewayRole } from '../../agent/gateway/gateway-role.js';
@@ -51,6 +51,22 @@ describe('drift check against the disk', () => {
     expect(await content(API)).toBe('<api edited="behind the agent"/>');
     const report = await gateway.admin.verify();
     expect(report).toMatchObject({ ok: false, stale: [API], missing: [EP], extra: [], overridden: [] });
+  });
+
+  it('holds a hand edit no watcher event reported as an override on a gateway-only node', async () => {
+    const gateway = await start();
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    // Written through a second name outside the watched folders: same inode, new bytes, and no event names the artifact.
+    const alias = join(suite.dir, 'alias.xml');
+    await link(file(API), alias);
+    await writeFile(alias, '<api edited="unseen"/>');
+    expect(await content(API)).toBe('<api edited="unseen"/>');
+    expect(gateway.admin.overrides()).toEqual([]);
+    const round = await gateway.verifyNow();
+    expect(round).toMatchObject({ ok: false, drift: 1, repaired: 0 });
+    expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed' })]);
+    expect(await content(API)).toBe('<api edited="unseen"/>');
   });
 
   it('hashes only files whose stat changed between rounds', async () => {
