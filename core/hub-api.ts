@@ -184,6 +184,8 @@ export interface GatewayLabelState {
   failing?: GatewayLabelFailure;
   /** Filled by the hub in its node list: the label's last stream entry id in Redis when it answered. */
   hubRevision?: string;
+  /** The label's state in the last drift check; `not-compared` when the node was behind its stream or Redis failed. */
+  verification?: 'ok' | 'repaired' | 'not-compared';
 }
 
 /** What an agent tells the hub every few seconds. */
@@ -197,7 +199,15 @@ export interface NodeHeartbeat {
   conflicts: Array<{ path: string; label: string; at: number }>;
   pending: number;
   lastError?: string;
-  lastVerification?: { at: number; ok: boolean; repaired: number };
+  lastVerification?: {
+    at: number;
+    ok: boolean;
+    repaired: number;
+    /** Per label: `not-compared` when the node was behind its stream or Redis failed (never counted as ok). */
+    labels?: Record<string, { state: 'ok' | 'repaired' | 'not-compared'; reason?: string }>;
+    /** Files on disk that differed from the hub's heads, overrides excepted. */
+    drift?: number;
+  };
   ready: boolean;
   /** How often the node sends heartbeats, so `status` can tell a frozen node without a fixed threshold. */
   heartbeatIntervalMs?: number;

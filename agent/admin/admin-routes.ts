@@ -1,4 +1,5 @@
 // Routes of the node-local admin API and the shapes it answers with, shared by the agent and the CLI.
+import type { LabelVerification } from '../gateway/drift-checker.js';
 import type { ArtifactStatus, VerifyReport } from '../gateway/gateway-admin-actions.js';
 import type { Override } from '../gateway/override-tracker.js';
 
@@ -53,6 +54,10 @@ export interface DriftCheckReply {
   /** When the round finished, ms since the epoch. */
   at: number;
   durationMs: number;
+  /** Per label: ok, repaired, or not-compared (behind its stream, Redis failed) with the reason. */
+  labels: Record<string, LabelVerification>;
+  /** Files on disk that differed from the hub's heads, overrides excepted. */
+  drift: number;
 }
 
 export type { ArtifactStatus, Override, VerifyReport };

@@ -3,9 +3,9 @@ import { rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { parseArtifactPath } from '../../core/artifact-path.js';
 import { NotFoundError } from '../../core/errors.js';
-import { hashFile, scanDisk } from './disk-scan.js';
+import { hashFile } from './disk-scan.js';
 import type { GatewayContext } from './gateway-context.js';
-import { desiredState, winnerOf } from './label-precedence.js';
+import { desiredState, winnerOf, type LabelViews } from './label-precedence.js';
 import type { Override } from './override-tracker.js';
 import { reconcilePaths } from './path-reconciler.js';
 
@@ -29,7 +29,10 @@ export interface ArtifactStatus {
 
 /** Drift between disk and hub, as `artisync verify` prints it. */
 export interface VerifyReport {
+  /** True only when the disk equals the hub's heads: nothing missing, stale or extra, and no override. */
   ok: boolean;
+  /** Per label, the hub revision whose heads the disk was compared with. */
+  revisions: Record<string, string>;
   missing: string[];
   stale: string[];
   extra: string[];
@@ -106,12 +109,20 @@ export async function clearOverrides(ctx: GatewayContext, target: { path: string
   return paths;
 }
 
-/** Compares every file on disk with the hub's winning versions. */
+/** Compares every file on disk with the winning heads the hub holds now (read from Redis, not this node's view). */
 export async function verify(ctx: GatewayContext): Promise<VerifyReport> {
   return ctx.queue.run(async () => {
-    const disk = await scanDisk(ctx.settings.serverRoot);
-    const desired = desiredState(ctx.settings.labels, ctx.views);
-    const report: VerifyReport = { ok: true, missing: [], stale: [], extra: [], overridden: ctx.overrides.list().map((item) => item.path) };
+    const hub: LabelViews = new Map();
+    const revisions: Record<string, string> = {};
+    for (const label of ctx.settings.labels) {
+      const snapshot = await ctx.redis.snapshot(label);
+      hub.set(label, new Map(snapshot.heads.map((head) => [head.path, { version: head.version, sha256: head.sha256, size: head.size }])));
+      revisions[label] = snapshot.revision;
+    }
+    const disk = await ctx.diskPrints.manifest(ctx.settings.serverRoot);
+    const desired = desiredState(ctx.settings.labels, hub);
+    const overridden = ctx.overrides.list().map((item) => item.path);
+    const report: VerifyReport = { ok: true, revisions, missing: [], stale: [], extra: [], overridden };
     for (const [path, want] of desired) {
       if (ctx.overrides.has(path)) continue;
       const sha = disk.get(path);
@@ -119,7 +130,7 @@ export async function verify(ctx: GatewayContext): Promise<VerifyReport> {
       else if (sha !== want.sha256) report.stale.push(path);
     }
     for (const path of disk.keys()) if (!desired.has(path) && !ctx.overrides.has(path)) report.extra.push(path);
-    report.ok = report.missing.length + report.stale.length + report.extra.length === 0;
+    report.ok = report.missing.length + report.stale.length + report.extra.length + overridden.length === 0;
     return report;
   });
 }

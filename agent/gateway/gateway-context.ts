@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AtomicFs } from '../fs/atomic-write.js';
 import type { RealpathFs } from './tree-confinement.js';
 import type { AppliedRecord } from './applied-record.js';
+import type { DiskFingerprints } from './disk-fingerprints.js';
 import type { GatewayRedis } from './gateway-redis.js';
 import type { LabelViews } from './label-precedence.js';
 import type { OverrideTracker } from './override-tracker.js';
@@ -55,4 +56,8 @@ export interface GatewayContext {
   failed: Map<string, string>;
   /** What the gateway's own files look like on disk, for cheap override checks. */
   ownFiles: OwnFiles;
+  /** Every file's last stat and hash, so drift checks and `verify` hash only what changed. */
+  diskPrints: DiskFingerprints;
+  /** Labels the last drift check could not compare, with the hub revision the node had not reached then. */
+  notCompared: Map<string, string>;
 }

@@ -8,6 +8,7 @@ import type { AtomicFs } from '../fs/atomic-write.js';
 import type { RealpathFs } from './tree-confinement.js';
 import { AppliedRecord } from './applied-record.js';
 import { runDeployHook } from './deploy-hook.js';
+import { DiskFingerprints } from './disk-fingerprints.js';
 import { checkDrift, needsFullSync, type Verification } from './drift-checker.js';
 import * as actions from './gateway-admin-actions.js';
 import { syncFilesystem } from '../fs/sync-filesystem.js';
@@ -100,6 +101,8 @@ export class GatewayRole implements AgentRole, EchoFilter {
       overrides: await OverrideTracker.load(fs, config.state_dir),
       failed: new Map(),
       ownFiles: new OwnFiles(),
+      diskPrints: new DiskFingerprints(),
+      notCompared: new Map(),
     };
     const role = new GatewayRole(deps, ctx);
     holder.role = role;
@@ -118,7 +121,9 @@ export class GatewayRole implements AgentRole, EchoFilter {
 
   report(): RoleReport {
     const gatewayLabels: NonNullable<RoleReport['gatewayLabels']> = {};
-    for (const label of this.ctx.settings.labels) gatewayLabels[label] = labelStateOf(this.ctx, label, this.positions.get(label), this.syncError);
+    for (const label of this.ctx.settings.labels) {
+      gatewayLabels[label] = labelStateOf(this.ctx, label, this.positions.get(label), this.syncError, this.lastVerification?.labels[label]?.state);
+    }
     const report: RoleReport = { gatewayLabels, overrides: this.ctx.overrides.list().filter((item) => item.kind !== 'undeployed').map((item) => item.path) };
     if (this.lastError !== undefined) report.lastError = this.lastError;
     if (this.lastVerification !== undefined) report.lastVerification = this.lastVerification;
@@ -145,7 +150,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
     checkDrift: async () => {
       const started = performance.now();
       const result = await this.verifyNow();
-      return { ok: result.ok, repaired: result.repaired, at: result.at, durationMs: performance.now() - started };
+      return { ok: result.ok, repaired: result.repaired, at: result.at, durationMs: performance.now() - started, labels: result.labels, drift: result.drift };
     },
   };
 

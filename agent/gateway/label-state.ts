@@ -10,9 +10,15 @@ const FAILED_PATHS_SHOWN = 5;
 
 /**
  * The state of `label` from what the gateway already knows: `position` from its last look at Redis (undefined before
- * the first), and `syncError` when the sync loop's last attempt failed.
+ * the first), `syncError` when the sync loop's last attempt failed, and `verification`, the last drift check's verdict.
  */
-export function labelStateOf(ctx: GatewayContext, label: string, position: LabelPosition | undefined, syncError: string | undefined): GatewayLabelState {
+export function labelStateOf(
+  ctx: GatewayContext,
+  label: string,
+  position: LabelPosition | undefined,
+  syncError: string | undefined,
+  verification?: GatewayLabelState['verification'],
+): GatewayLabelState {
   const appliedRevision = ctx.appliedRevision.get(label) ?? '0-0';
   const pendingEntries = position?.pending ?? 0;
   const behind = position !== undefined && compareStreamIds(position.headRevision, appliedRevision) > 0;
@@ -21,8 +27,9 @@ export function labelStateOf(ctx: GatewayContext, label: string, position: Label
     appliedRevision,
     lag: behind ? Math.max(pendingEntries, 1) : 0,
     pendingEntries,
-    state: failing !== undefined ? 'failing' : behind ? 'behind' : 'ok',
+    state: failing !== undefined ? 'failing' : behind ? 'behind' : verification === 'not-compared' ? 'not-compared' : 'ok',
   };
+  if (verification !== undefined) state.verification = verification;
   if (position !== undefined) state.headRevision = position.headRevision;
   if (failing !== undefined) state.failing = failing;
   return state;

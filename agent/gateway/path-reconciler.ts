@@ -21,6 +21,11 @@ export interface ReconcileOptions {
   force?: ReadonlySet<string>;
   /** Largest number of files landed in one materialize; a stream batch is never split. */
   chunkSize?: number;
+  /**
+   * With `disk`: it only decides what to write, and each file is still looked at for hand edits right before it is
+   * replaced, since the disk was read a while ago (a replay, a drift check) and a person may have saved since.
+   */
+  checkHandEdits?: boolean;
 }
 
 /** What a reconcile changed. */
@@ -39,7 +44,7 @@ interface Work {
 export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   const work = planWork(ctx, paths, options);
   // With a disk manifest the caller already compared the disk; otherwise look right before replacing anything.
-  if (options.disk === undefined) await setAsideLocalEdits(ctx, work);
+  if (options.disk === undefined || options.checkHandEdits === true) await setAsideLocalEdits(ctx, work);
   const result: ReconcileResult = { written: [], removed: [] };
   const size = options.chunkSize ?? Number.POSITIVE_INFINITY;
   for (let start = 0; start < Math.max(work.writes.length, work.removes.length); start += size) {

@@ -155,14 +155,17 @@ export class StreamConsumer {
     }
   }
 
-  /** A replayed entry re-applies as "make this path's disk equal to the hub's current version", never an older one. */
+  /**
+   * A replayed entry re-applies as "make this path's disk equal to the hub's current version", never an older one.
+   * Like any apply it looks for hand edits first: a file changed or deleted after the gateway last wrote it stays.
+   */
   private async recheck(paths: ReadonlySet<string>): Promise<ReconcileResult> {
     const disk = new Map<string, string>();
     for (const path of paths) {
       const sha = await hashFile(this.ctx.settings.serverRoot, path).catch(() => null);
       if (sha !== null) disk.set(path, sha);
     }
-    const result = await reconcilePaths(this.ctx, paths, { disk });
+    const result = await reconcilePaths(this.ctx, paths, { disk, checkHandEdits: true });
     this.ctx.logger.info({ paths: paths.size, written: result.written.length, removed: result.removed.length }, 'replayed entries re-applied');
     return result;
   }

@@ -89,7 +89,8 @@ async function measureEdits(ctx: ScenarioContext, cluster: BenchCluster, artifac
 }
 
 // One drift-check round with nothing to repair, through the admin API (POST /v1/drift-check): the call's round trip,
-// and the round's own duration as the agent measured it.
+// and the round's own duration as the agent measured it. Each round reads the digests and stats every file on disk
+// (hashing none, as none changed), so its peer is an rsync scan of the same tree.
 async function measureDriftCheck(cluster: BenchCluster, count: number): Promise<Measurement[]> {
   const node = cluster.gateways[0];
   if (node === undefined) return [];

@@ -256,8 +256,11 @@ describe('node-local commands against a running gateway', () => {
     await expectIdentical(agent('gw-2').root, hubTree);
     expect(await readFile(join(gw1.root, API), 'utf8')).toBe('<api debug="by hand"/>');
     const verify = await cli('verify', '--admin', gw1.admin);
-    expect(verify.exitCode).toBe(0);
+    expect(verify.exitCode).toBe(1);
     expect(verify.stdout).toContain(`overridden\t${API}`);
+    expect(verify.stdout).toMatch(/^in sync except 1 override: 0 missing, 0 stale, 0 extra, 1 overridden/m);
+    const allowed = await cli('verify', '--allow-overrides', '--admin', gw1.admin);
+    expect(allowed.exitCode).toBe(0);
     const cleared = await cli('override', 'clear', API, '--admin', gw1.admin);
     expect(cleared.exitCode).toBe(0);
     expect(await readFile(join(gw1.root, API), 'utf8')).toContain('revision 3');

@@ -1,6 +1,6 @@
 // Manual drop for debugging: hand edits on a gateway-only node are held, survive restarts, and `override clear` undoes them.
 import * as nodeFs from 'node:fs/promises';
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GatewayRole } from '../../agent/gateway/gateway-role.js';
@@ -8,6 +8,7 @@ import { sha256Of } from '../../core/blob-codec.js';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
 import { waitFor } from '../support/wait-for.js';
 import { useGatewaySuite, type HarnessOptions } from './gateway-harness.js';
+import { handAt } from './hand-edits.js';
 
 const LABEL = 'Production and Sandbox';
 const API = 'synapse-configs/default/api/admin--PizzaShackAPI_v1.0.0.xml';
@@ -22,18 +23,7 @@ async function pendingEntries(): Promise<number> {
   return summary[0];
 }
 
-function file(path: string): string {
-  return join(suite.dir, 'server', path);
-}
-
-async function content(path: string): Promise<string | null> {
-  return readFile(file(path), 'utf8').catch(() => null);
-}
-
-async function handWrite(path: string, text: string): Promise<void> {
-  await mkdir(dirname(file(path)), { recursive: true });
-  await writeFile(file(path), text);
-}
+const { file, content, handWrite } = handAt(() => join(suite.dir, 'server'));
 
 /**
  * A filesystem that edits `path` by hand once, when armed, as the gateway opens a temp beside it: after the gateway's

@@ -34,6 +34,16 @@ async function pendingCount(node = 'gw-1', label = LABEL): Promise<number> {
   return summary[0];
 }
 
+async function lastDelivered(node = 'gw-1', label = LABEL): Promise<string | undefined> {
+  const groups = (await suite.client.call('XINFO', 'GROUPS', redisKeys.stream(label))) as unknown[][];
+  for (const group of groups) {
+    const fields = new Map<string, unknown>();
+    for (let i = 0; i + 1 < group.length; i += 2) fields.set(String(group[i]), group[i + 1]);
+    if (fields.get('name') === consumerGroupName(node)) return String(fields.get('last-delivered-id'));
+  }
+  return undefined;
+}
+
 describe('startup sync', () => {
   it('makes a first-start disk equal to the hub, backing up replaced files and leaving extras', async () => {
     await suite.seeder.commit(LABEL, [{ path: API, content: '<api name="v2"/>' }, { path: EP, content: '<endpoint/>' }]);
@@ -199,15 +209,23 @@ describe('consuming', () => {
 
 describe('replay', () => {
   it('re-applies the current version of every path in the rewound entries, never an older one', async () => {
-    // A publishing node: hand edits are the publisher's business, so only a replay brings the hub's bytes back.
     await start({ publisher: true });
     await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint/>' }]);
-    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    const last = await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
     await expectTree({ [API]: '<api v="2"/>', [EP]: '<endpoint/>' });
-    await writeFile(join(suite.dir, 'server', EP), '<endpoint damaged="yes"/>');
     await suite.client.xgroup('SETID', redisKeys.stream(LABEL), consumerGroupName('gw-1'), '0');
+    await waitFor(async () => (await lastDelivered()) === last && (await pendingCount()) === 0, { message: 'replayed entries acknowledged' });
     await expectTree({ [API]: '<api v="2"/>', [EP]: '<endpoint/>' });
-    await waitFor(async () => (await pendingCount()) === 0, { message: 'replayed entries acknowledged' });
+  });
+
+  it('leaves a file changed on a publishing node to its publisher when a replay re-checks it', async () => {
+    await start({ publisher: true });
+    const last = await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await expectTree({ [API]: '<api v="1"/>', [EP]: '<endpoint/>' });
+    await writeFile(join(suite.dir, 'server', EP), '<endpoint edited="yes"/>');
+    await suite.client.xgroup('SETID', redisKeys.stream(LABEL), consumerGroupName('gw-1'), '0');
+    await waitFor(async () => (await lastDelivered()) === last && (await pendingCount()) === 0, { message: 'replayed entries acknowledged' });
+    await expectTree({ [API]: '<api v="1"/>', [EP]: '<endpoint edited="yes"/>' });
   });
 });
 

@@ -26,8 +26,8 @@ const gateway: GatewayAdmin = {
   undeploy: () => Promise.resolve(),
   overrides: () => [],
   clearOverrides: (target) => Promise.resolve('all' in target ? [] : [target.path]),
-  verify: () => Promise.resolve({ ok: true, missing: [], stale: [], extra: [], overridden: [] }),
-  checkDrift: () => Promise.resolve({ ok: true, repaired: 0, at: 1, durationMs: 0.5 }),
+  verify: () => Promise.resolve({ ok: true, revisions: {}, missing: [], stale: [], extra: [], overridden: [] }),
+  checkDrift: () => Promise.resolve({ ok: true, repaired: 0, at: 1, durationMs: 0.5, labels: {}, drift: 0 }),
 };
 
 describe('admin app', () => {
@@ -57,7 +57,7 @@ describe('admin app', () => {
     const app = buildAdminApp({ roles: () => [role(true)], gateway, registry: new Registry(), logger });
     expect((await app.inject({ method: 'POST', url: '/v1/redeploy', payload: { path: API } })).json()).toEqual({ written: [API], removed: [] });
     expect((await app.inject({ method: 'POST', url: '/v1/overrides/clear', payload: { path: API } })).json()).toEqual({ cleared: [API] });
-    expect((await app.inject({ method: 'POST', url: '/v1/drift-check' })).json()).toEqual({ ok: true, repaired: 0, at: 1, durationMs: 0.5 });
+    expect((await app.inject({ method: 'POST', url: '/v1/drift-check' })).json()).toEqual({ ok: true, repaired: 0, at: 1, durationMs: 0.5, labels: {}, drift: 0 });
     const publisherOnly = buildAdminApp({ roles: () => [], gateway: undefined, registry: new Registry(), logger });
     expect((await publisherOnly.inject({ url: '/v1/overrides' })).statusCode).toBe(404);
   });

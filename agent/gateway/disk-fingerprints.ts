@@ -1,0 +1,83 @@
+// The disk as drift checks and `verify` see it: every file's sha256, re-hashed only when its inode, size, mtime or ctime moved.
+import { lstatSync, type Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { SYNCED_TREES } from '../../core/artifact-path.js';
+import { hashFile } from './disk-scan.js';
+import { isIgnoredFileName } from './ignored-name.js';
+
+/** Files stat'ed between two yields to the event loop, so a changeset arriving mid-scan waits for a slice, not the scan. */
+const STATS_PER_TURN = 1_000;
+
+interface Fingerprint {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  sha256: string;
+}
+
+/**
+ * Path → fingerprint and hash from the last scan. ctime is part of the print because nothing outside the kernel sets
+ * it: a copy that keeps size and mtime (`rsync -a`, `cp -p`, `touch -r`) still moves it, so only a write within the
+ * same timestamp tick as the previous scan could pass unseen (it is found at the next write to that file).
+ */
+export class DiskFingerprints {
+  private prints = new Map<string, Fingerprint>();
+  /** Files read and hashed by the last scan (the rest were known by their fingerprint). */
+  hashedLastScan = 0;
+
+  /** Every regular, non-ignored file of both synced trees with its sha256, like scanDisk but hashing only what moved. */
+  async manifest(serverRoot: string): Promise<Map<string, string>> {
+    const next = new Map<string, Fingerprint>();
+    const moved: Array<{ path: string; stats: Stats }> = [];
+    for (const tree of SYNCED_TREES) await this.scanFolder(serverRoot, tree, next, moved);
+    // Stats first, reads after: the loop over unchanged files stays synchronous, with no promise per file.
+    for (const { path, stats } of moved) {
+      const sha256 = await hashFile(serverRoot, path);
+      // The stat taken before the read: a write racing the read moves the print, so the next scan hashes again.
+      if (sha256 !== null) next.set(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, sha256 });
+    }
+    this.hashedLastScan = moved.length;
+    this.prints = next;
+    const manifest = new Map<string, string>();
+    for (const [path, print] of next) manifest.set(path, print.sha256);
+    return manifest;
+  }
+
+  private async scanFolder(serverRoot: string, folder: string, next: Map<string, Fingerprint>, moved: Array<{ path: string; stats: Stats }>): Promise<void> {
+    const absolute = `${serverRoot}/${folder}`;
+    let entries;
+    try {
+      entries = await readdir(absolute, { withFileTypes: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw err;
+    }
+    for (const [index, entry] of entries.entries()) {
+      if (index > 0 && index % STATS_PER_TURN === 0) await nextTurn();
+      if (isIgnoredFileName(entry.name)) continue;
+      const path = `${folder}/${entry.name}`;
+      if (entry.isDirectory()) await this.scanFolder(serverRoot, path, next, moved);
+      if (!entry.isFile()) continue;
+      const stats = statOf(`${absolute}/${entry.name}`);
+      if (stats === undefined || !stats.isFile()) continue;
+      const known = this.prints.get(path);
+      if (known !== undefined && sameFile(known, stats)) next.set(path, known);
+      else moved.push({ path, stats });
+    }
+  }
+}
+
+function sameFile(known: Fingerprint, stats: Stats): boolean {
+  return known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs && known.ctimeMs === stats.ctimeMs;
+}
+
+function statOf(absolute: string): Stats | undefined {
+  try {
+    return lstatSync(absolute, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
