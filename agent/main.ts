@@ -1,6 +1,9 @@
-// Composition root of `artisync agent`: config → logger → hub client → roles → admin API, heartbeats, systemd → signals.
+// Composition root of `artisync agent`: config checks → logger → state_dir lock → hub client → roles → admin API, heartbeats, systemd → signals.
 import { readFileSync } from 'node:fs';
+import * as fsPromises from 'node:fs/promises';
+import { posix } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { checkAgentRoles, checkStateDirPlacement, type ResolvedFolder } from '../core/agent-config-rules.js';
 import type { AgentConfig } from '../core/config-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { buildAdminApp } from './admin/admin-app.js';
@@ -10,7 +13,9 @@ import type { AgentRole, EchoFilter } from './agent-role.js';
 import { HubClient } from './hub-client.js';
 import { HeartbeatSender } from './heartbeat-sender.js';
 import { startGateway, type GatewayRole } from './gateway/gateway-role.js';
+import { resolveExisting } from './gateway/tree-confinement.js';
 import { startPublisher } from './publisher/publisher-role.js';
+import { lockStateDir } from './state-dir-lock.js';
 import { notifySystemdWhenReady } from './systemd-notify.js';
 
 /** How long shutdown may take before the agent exits anyway (SPEC: within a few seconds of SIGTERM). */
@@ -33,13 +38,30 @@ export function createAgentLogger(config: AgentConfig): Logger {
   return process.stdout.isTTY ? pino({ ...options, transport: { target: 'pino-pretty' } }) : pino(options);
 }
 
-/** Runs the agent until SIGTERM or SIGINT; resolves with the exit status. */
+/** Refuses a state_dir that is server_root or inside it, as written and with symlinks resolved where folders exist. */
+export async function checkStateDir(config: AgentConfig): Promise<void> {
+  const resolve = async (path: string): Promise<ResolvedFolder> => {
+    const absolute = posix.resolve(path);
+    return { absolute, real: await resolveExisting(fsPromises, absolute) };
+  };
+  checkStateDirPlacement(await resolve(config.state_dir), await resolve(config.server_root));
+}
+
+/** Runs the agent until SIGTERM or SIGINT, holding state_dir's lock; resolves with the exit status. */
 export async function runAgent(config: AgentConfig): Promise<number> {
-  if (!config.publisher.enabled && !config.gateway.enabled) {
-    throw new ConfigError('ARTISYNC_CONFIG_INVALID', 'config keys publisher.enabled and gateway.enabled: enable at least one role', { subject: 'publisher.enabled' });
-  }
+  checkAgentRoles(config);
   const listen = parseAdminListen(config.admin_listen, config.admin_allow_remote);
+  await checkStateDir(config);
   const logger = createAgentLogger(config);
+  const lock = await lockStateDir(config.state_dir, logger);
+  try {
+    return await runRoles(config, listen, logger);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runRoles(config: AgentConfig, listen: ReturnType<typeof parseAdminListen>, logger: Logger): Promise<number> {
   const hub = new HubClient({ hubUrl: config.hub_url, token: readAgentToken(config), node: config.node_id });
   const metrics = new AgentMetrics();
   const roles: AgentRole[] = [];

@@ -1,4 +1,4 @@
-// Whole-file writes: temp file in the same folder, write, fsync, rename — a reader never sees a partial file.
+// Whole-file writes: temp file in the same folder, write, fsync, rename, folder fsync — a reader never sees a partial file.
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 
@@ -55,7 +55,7 @@ export async function writeTemp(fs: AtomicFs, target: string, data: Uint8Array, 
   return temp;
 }
 
-/** Replaces `target` with `data` in one rename. */
+/** Replaces `target` with `data` in one rename, then fsyncs its folder so the rename survives a power cut. */
 export async function atomicWrite(fs: AtomicFs, target: string, data: Uint8Array): Promise<void> {
   const temp = await writeTemp(fs, target, data);
   try {
@@ -63,5 +63,35 @@ export async function atomicWrite(fs: AtomicFs, target: string, data: Uint8Array
   } catch (err) {
     await fs.rm(temp, { force: true });
     throw err;
+  }
+  await syncFolder(fs, dirname(target));
+}
+
+/** The one call a folder fsync makes (narrower than AtomicFs, so the publisher's journal fs fits too). */
+export interface FolderSyncFs {
+  open(path: string, flags: 'r'): Promise<Pick<WritableHandle, 'sync' | 'close'>>;
+}
+
+// What a filesystem answers when it cannot fsync a folder at all (some FUSE mounts); any other failure is real.
+const FOLDER_SYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EISDIR']);
+
+/**
+ * fsyncs a folder: a rename or unlink is in the folder's entries, which a file's own fsync does not flush, so without
+ * this a power cut can undo a rename that was already acknowledged.
+ */
+export async function syncFolder(fs: FolderSyncFs, folder: string): Promise<void> {
+  let handle: Pick<WritableHandle, 'sync' | 'close'>;
+  try {
+    handle = await fs.open(folder, 'r');
+  } catch (err) {
+    if (FOLDER_SYNC_UNSUPPORTED.has((err as NodeJS.ErrnoException).code ?? '')) return;
+    throw err;
+  }
+  try {
+    await handle.sync();
+  } catch (err) {
+    if (!FOLDER_SYNC_UNSUPPORTED.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    await handle.close();
   }
 }

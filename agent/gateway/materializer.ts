@@ -1,6 +1,6 @@
 // Lands a batch on disk as SPEC.md guarantee 8 says: every temp first, renames in deploy order, deletes last.
 import { posix } from 'node:path';
-import { writeTemp, type AtomicFs } from '../fs/atomic-write.js';
+import { syncFolder, writeTemp, type AtomicFs } from '../fs/atomic-write.js';
 
 /** One file to write: its artifact path and raw content. */
 export interface PlannedWrite {
@@ -40,12 +40,14 @@ const FLUSH_ONCE_FROM_FILES = 128;
 export type BeforeCommit = () => Promise<void>;
 
 /**
- * Writes every temp, calls `beforeCommit`, renames in rank order, removes deleted files; temps are cleaned on failure.
+ * Writes every temp, calls `beforeCommit`, renames in rank order, removes deleted files, then fsyncs each folder that
+ * got a rename or a removal, so the caller's acknowledgement never outlives them; temps are cleaned on failure.
  * Returns the paths `mayReplace` refused, left untouched on disk.
  */
 export async function materialize(plan: MaterializePlan, deps: MaterializerDeps, beforeCommit?: BeforeCommit): Promise<string[]> {
   const staged = new Map<string, string>();
   const refused: string[] = [];
+  const changedFolders = new Set<string>();
   const mayReplace = deps.mayReplace ?? (() => Promise.resolve(true));
   const flushOnce = deps.syncFilesystem !== undefined && plan.writes.length >= FLUSH_ONCE_FROM_FILES ? deps.syncFilesystem : undefined;
   try {
@@ -67,14 +69,26 @@ export async function materialize(plan: MaterializePlan, deps: MaterializerDeps,
       deps.beforeRename?.(write, temp);
       await deps.fs.rename(temp, absolute(deps, write));
       staged.delete(write);
+      changedFolders.add(posix.dirname(absolute(deps, write)));
     }
   } finally {
     await Promise.all([...staged.values()].map((temp) => deps.fs.rm(temp, { force: true })));
   }
-  // Deletes go last and in reverse order, so an API leaves before the endpoint it names.
-  for (const path of orderByRank(plan.removes, deps.rankOf).reverse()) {
-    if (await mayReplace(path)) await deps.fs.rm(absolute(deps, path), { force: true });
-    else refused.push(path);
+  refused.push(...(await removeAll(plan.removes, deps, mayReplace, changedFolders)));
+  for (const folder of changedFolders) await syncFolder(deps.fs, folder);
+  return refused;
+}
+
+/** Deletes go last and in reverse order, so an API leaves before the endpoint it names; returns the refused paths. */
+async function removeAll(paths: readonly string[], deps: MaterializerDeps, mayReplace: (path: string) => Promise<boolean>, changedFolders: Set<string>): Promise<string[]> {
+  const refused: string[] = [];
+  for (const path of orderByRank(paths, deps.rankOf).reverse()) {
+    if (!(await mayReplace(path))) {
+      refused.push(path);
+      continue;
+    }
+    await deps.fs.rm(absolute(deps, path), { force: true });
+    changedFolders.add(posix.dirname(absolute(deps, path)));
   }
   return refused;
 }

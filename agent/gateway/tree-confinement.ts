@@ -17,7 +17,7 @@ export async function staysInsideRoot(fs: RealpathFs, serverRoot: string, path: 
 }
 
 /** The real path of the nearest existing ancestor of `path`, with the missing remainder appended as it is. */
-async function resolveExisting(fs: RealpathFs, path: string): Promise<string> {
+export async function resolveExisting(fs: RealpathFs, path: string): Promise<string> {
   const missing: string[] = [];
   let probe = path;
   for (;;) {

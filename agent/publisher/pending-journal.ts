@@ -1,5 +1,6 @@
 // The publisher's journal in state_dir: paths not yet confirmed by the hub and the heads it knows, written atomically.
 import { posix } from 'node:path';
+import { syncFolder } from '../fs/atomic-write.js';
 
 /** What survives an agent restart. */
 export interface JournalState {
@@ -64,19 +65,6 @@ export class PendingJournal {
       await handle.close();
     }
     await this.fs.rename(temp, this.file);
-    await this.syncFolder();
-  }
-
-  /** Makes the rename itself durable; some filesystems (and memfs) refuse fsync on a folder, which loses nothing else. */
-  private async syncFolder(): Promise<void> {
-    let folder: Awaited<ReturnType<JournalFs['open']>> | undefined;
-    try {
-      folder = await this.fs.open(posix.dirname(this.file), 'r');
-      await folder.sync();
-    } catch {
-      return;
-    } finally {
-      await folder?.close();
-    }
+    await syncFolder(this.fs, posix.dirname(this.file));
   }
 }

@@ -1,4 +1,5 @@
 // Node heartbeats and gateway consumer groups in Redis: what `artisync status` shows and what `replay` rewinds.
+import { readFileSync } from 'node:fs';
 import { NotFoundError, ArtisyncError } from '../../core/errors.js';
 import type { NodeHeartbeat, NodeStatus } from '../../core/hub-api.js';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
@@ -17,9 +18,24 @@ export function revisionBefore(revision: string): string {
   return ms > 0n ? `${ms - 1n}-18446744073709551615` : '0-0';
 }
 
+interface RegistryScripts {
+  artisyncRewindGroup(...keysAndArgs: string[]): Promise<[string, string?]>;
+}
+
+/** `revision` without leading zeros, as the script compares ids as decimal strings. */
+function normalRevision(revision: string): string {
+  const [ms, seq] = revision.split('-');
+  return `${BigInt(ms ?? 0)}-${BigInt(seq ?? 0)}`;
+}
+
 /** Stores heartbeats and moves consumer groups. */
 export class RedisNodeRegistry {
-  constructor(private readonly redis: RedisClient, private readonly now: () => number) {}
+  private readonly scripts: RegistryScripts;
+
+  constructor(private readonly redis: RedisClient, private readonly now: () => number) {
+    redis.defineCommand('artisyncRewindGroup', { numberOfKeys: 2, lua: readFileSync(new URL('./lua/rewind-group.lua', import.meta.url), 'utf8') });
+    this.scripts = redis as unknown as RegistryScripts;
+  }
 
   /** Records a node's heartbeat with the hub's clock as lastSeen. */
   async recordHeartbeat(heartbeat: NodeHeartbeat): Promise<NodeStatus> {
@@ -48,24 +64,22 @@ export class RedisNodeRegistry {
     return nodes;
   }
 
-  /** Points a node's consumer group on a label at `lastDelivered`, creating group (and stream) when missing. */
-  async rewindGroup(label: string, node: string, lastDelivered: string): Promise<void> {
-    const stream = redisKeys.stream(label);
-    const group = consumerGroupName(node);
-    await this.call('replay', node, async () => {
-      try {
-        await this.redis.xgroup('CREATE', stream, group, lastDelivered, 'MKSTREAM');
-      } catch (err) {
-        if (!(err instanceof Error) || !err.message.startsWith('BUSYGROUP')) throw err;
-        await this.redis.xgroup('SETID', stream, group, lastDelivered);
-      }
-    });
-  }
-
-  /** Fails with NotFoundError unless the label has a stream. */
-  async requireStream(label: string): Promise<void> {
-    const exists = await this.call('replay', label, () => this.redis.exists(redisKeys.stream(label)));
-    if (exists === 0) throw new NotFoundError('ARTISYNC_NOT_FOUND', `label ${label} has no stream`, { subject: label });
+  /**
+   * Sets a node's consumer group on a label so it delivers `revision` next, in one script, creating the group when the
+   * node is known; refuses an unknown label or node and, for `from`, a revision past the stream's last entry (for
+   * `since`, the group is set to that entry instead). Returns the last-delivered id set; nothing is written on refusal.
+   */
+  async rewindGroup(label: string, node: string, revision: string, mode: 'from' | 'since'): Promise<string> {
+    const keys = [redisKeys.stream(label), redisKeys.nodes()];
+    const args = [consumerGroupName(node), node, revisionBefore(revision), mode, normalRevision(revision)];
+    const reply = await this.call('replay', node, () => this.scripts.artisyncRewindGroup(...keys, ...args));
+    const [outcome, detail] = reply;
+    if (outcome === 'OK') return detail as string;
+    if (outcome === 'LABEL_UNKNOWN') throw new NotFoundError('ARTISYNC_LABEL_UNKNOWN', `label ${label} has no stream: nothing was ever committed to it`, { subject: label });
+    if (outcome === 'NODE_UNKNOWN') {
+      throw new NotFoundError('ARTISYNC_NODE_UNKNOWN', `node ${node} is unknown: no heartbeat and no consumer group ${consumerGroupName(node)} on label ${label}`, { subject: node });
+    }
+    throw new ArtisyncError('ARTISYNC_REVISION_AHEAD', `revision ${revision} is past the last revision ${String(detail)} of label ${label}`, { subject: label });
   }
 
   /** Each label's last stream entry id ("0-0" for an empty or missing stream), in one round trip. */

@@ -145,6 +145,28 @@ describe('replay', () => {
     }
   });
 
+  it('exits 1 with one line for an unknown node or label and a future time, creating no group and no stream', async () => {
+    const client = redis.client();
+    try {
+      const cases: Array<[string[], RegExp]> = [
+        [['--node', 'gw-nobody', '--label', LABEL, '--from', '0-0'], /node gw-nobody is unknown/],
+        [['--node', 'gw-replay', '--label', 'no-such-label', '--from', '0-0'], /label no-such-label has no stream/],
+        [['--node', 'gw-replay', '--label', LABEL, '--since', '2035-01-01T00:00:00Z'], /since 2035-01-01T00:00:00Z is in the future/],
+      ];
+      for (const [args, message] of cases) {
+        const run = await runCli(['replay', ...args, ...hubArgs()]);
+        expect(run.code, run.stderr).toBe(1);
+        expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+        expect(run.stderr).toMatch(/^artisync: /);
+      }
+      expect(await client.exists(redisKeys.stream('no-such-label'))).toBe(0);
+      const groups = (await client.xinfo('GROUPS', redisKeys.stream(LABEL))) as unknown[][];
+      expect(groups.map((fields) => fields[1])).not.toContain(consumerGroupName('gw-nobody'));
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('exits 2 without --from or --since', async () => {
     const run = await runCli(['replay', '--node', 'gw-replay', '--label', LABEL, ...hubArgs()]);
     expect(run.code).toBe(2);

@@ -214,8 +214,23 @@ describe('history, diff and rollback', () => {
   });
 });
 
+const heartbeatOf = (node: string) => ({
+  node, roles: ['gateway'], publisherLabels: [], gatewayLabels: { rep: { appliedRevision: '0-0', lag: 7 } },
+  overrides: [], invalid: [], conflicts: [], pending: 0, ready: true,
+});
+
+async function replay(l: string, body: Record<string, string>) {
+  return hub.app.inject({ method: 'POST', url: `/v1/labels/${label(l)}/replay`, headers: auth, payload: body });
+}
+
+async function groupNames(l: string): Promise<unknown[]> {
+  if ((await hub.redis.exists(redisKeys.stream(l))) === 0) return [];
+  return ((await hub.redis.xinfo('GROUPS', redisKeys.stream(l))) as unknown[][]).map((fields) => fields[1]);
+}
+
 describe('replay and nodes', () => {
   it('rewinds a node group from a revision or a time', async () => {
+    await hub.app.inject({ method: 'POST', url: '/v1/nodes/heartbeat', headers: auth, payload: heartbeatOf('gw-1') });
     const outcome = (await put('rep', API, '<api r="1"/>')).json<PutResult>();
     const from = await hub.app.inject({ method: 'POST', url: '/v1/labels/rep/replay', headers: auth, payload: { node: 'gw-1', from: outcome.revision } });
     expect(from.json()).toEqual({ label: 'rep', node: 'gw-1', revision: outcome.revision });
@@ -228,11 +243,39 @@ describe('replay and nodes', () => {
     expect(neither.statusCode).toBe(400);
   });
 
+  it('refuses an unknown node or label, a future time and a revision past the stream, creating nothing', async () => {
+    const revision = (await put('rep-refuse', API, '<api r="1"/>')).json<PutResult>().revision ?? '';
+    const refusals: Array<[string, Record<string, string>, number, string]> = [
+      ['rep-refuse', { node: 'gw-nobody', from: revision }, 404, 'ARTISYNC_NODE_UNKNOWN'],
+      ['no-such-label', { node: 'gw-1', from: '0-0' }, 404, 'ARTISYNC_LABEL_UNKNOWN'],
+      ['rep-refuse', { node: 'gw-1', since: '2035-01-01T00:00:00Z' }, 400, 'ARTISYNC_TIME_IN_FUTURE'],
+      ['rep-refuse', { node: 'gw-1', since: String(Date.now() + 60_000) }, 400, 'ARTISYNC_TIME_IN_FUTURE'],
+      ['rep-refuse', { node: 'gw-1', from: `${Number(revision.split('-')[0]) + 1}-0` }, 409, 'ARTISYNC_REVISION_AHEAD'],
+    ];
+    for (const [l, body, status, code] of refusals) {
+      const refused = await replay(l, body);
+      expect(refused.statusCode, `${l} ${JSON.stringify(body)}`).toBe(status);
+      expect(refused.json<ErrorBody>().error.code).toBe(code);
+    }
+    expect(await hub.redis.exists(redisKeys.stream('no-such-label'))).toBe(0);
+    expect(await groupNames('rep-refuse')).toEqual([]);
+  });
+
+  it('accepts the stream head and a time within clock skew, leaving the group at the last entry', async () => {
+    const revision = (await put('rep-edge', API, '<api r="1"/>')).json<PutResult>().revision ?? '';
+    expect((await replay('rep-edge', { node: 'gw-1', from: revision })).statusCode).toBe(200);
+    expect((await replay('rep-edge', { node: 'gw-1', since: String(Date.now() + 2_000) })).statusCode).toBe(200);
+    const groups = (await hub.redis.xinfo('GROUPS', redisKeys.stream('rep-edge'))) as unknown[][];
+    const fields = groups[0] ?? [];
+    expect(fields[fields.indexOf('last-delivered-id') + 1]).toBe(revision);
+    // A node with a group but no heartbeat (its hash entry gone) is still known by its group.
+    await hub.redis.hdel(redisKeys.nodes(), 'gw-1');
+    expect((await replay('rep-edge', { node: 'gw-1', from: '0-0' })).statusCode).toBe(200);
+    await hub.app.inject({ method: 'POST', url: '/v1/nodes/heartbeat', headers: auth, payload: heartbeatOf('gw-1') });
+  });
+
   it('stores heartbeats and lists nodes with lastSeen', async () => {
-    const heartbeat = {
-      node: 'gw-1', roles: ['gateway'], publisherLabels: [], gatewayLabels: { rep: { appliedRevision: '0-0', lag: 7 } },
-      overrides: [], invalid: [], conflicts: [], pending: 0, ready: true,
-    };
+    const heartbeat = heartbeatOf('gw-1');
     expect((await hub.app.inject({ method: 'POST', url: '/v1/nodes/heartbeat', headers: auth, payload: heartbeat })).statusCode).toBe(200);
     expect((await hub.app.inject({ method: 'POST', url: '/v1/nodes/heartbeat', headers: auth, payload: { node: 'x' } })).statusCode).toBe(400);
     const nodes = (await hub.app.inject({ url: '/v1/nodes', headers: auth })).json<NodeStatus[]>();

@@ -219,12 +219,12 @@ describe('RedisNodeRegistry', () => {
     const registry = new RedisNodeRegistry(redis, () => 42);
     const first = await store.commitChangeset({ label: 'groups', node: 'n', changes: [{ op: 'put', path: API, content: text('<api g="1"/>') }] });
     const second = await store.commitChangeset({ label: 'groups', node: 'n', changes: [{ op: 'put', path: API, content: text('<api g="2"/>') }] });
-    await registry.rewindGroup('groups', 'gw-1', '$');
-    await registry.rewindGroup('groups', 'gw-1', '0-0');
     await registry.recordHeartbeat({
       node: 'gw-1', roles: ['gateway'], publisherLabels: [], gatewayLabels: { groups: { appliedRevision: first.revision ?? '', lag: 99 } },
       overrides: [], invalid: [], conflicts: [], pending: 0, ready: true,
     });
+    await registry.rewindGroup('groups', 'gw-1', second.revision ?? '', 'from');
+    expect(await registry.rewindGroup('groups', 'gw-1', '0-0', 'from')).toBe('0-0');
     const [node] = await registry.listNodes();
     expect(node).toMatchObject({ node: 'gw-1', lastSeen: 42 });
     expect(node?.gatewayLabels.groups?.lag).toBe(2);

@@ -19,14 +19,28 @@ interface Recorded {
   volume: ReturnType<typeof memfs>['vol'];
 }
 
-function recordingFs(files: Record<string, string> = {}, failOpenAfter = Number.POSITIVE_INFINITY): Recorded {
+function recordingFs(files: Record<string, string> = {}, failOpenAfter = Number.POSITIVE_INFINITY, folderSyncError?: Error): Recorded {
   const { fs, vol } = memfs(files, '/');
   const calls: string[] = [];
   let opens = 0;
   const promises = fs.promises;
+  const folderHandle = async (path: string): Promise<Awaited<ReturnType<AtomicFs['open']>>> => {
+    const handle = (await promises.open(path, 'r')) as unknown as Awaited<ReturnType<AtomicFs['open']>>;
+    return {
+      writeFile: (data) => handle.writeFile(data),
+      close: () => handle.close(),
+      sync: async () => {
+        if (folderSyncError !== undefined) throw folderSyncError;
+        calls.push(`fsync-folder ${path}`);
+        await handle.sync();
+      },
+    };
+  };
   const wrapped: AtomicFs = {
     mkdir: (path, options) => promises.mkdir(path, options),
     open: async (path, flags, mode) => {
+      // A folder is opened read-only, only to fsync it.
+      if (flags === 'r') return folderHandle(path);
       opens += 1;
       if (opens > failOpenAfter) throw Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' });
       calls.push(`temp ${path}`);
@@ -55,7 +69,10 @@ describe('materialize', () => {
     const firstRename = calls.findIndex((call) => call.startsWith('rename'));
     expect(calls.slice(0, firstRename).every((call) => call.startsWith('temp'))).toBe(true);
     expect(calls.filter((call) => call.startsWith('rename'))).toEqual([`rename ${ROOT}/${EP1}`, `rename ${ROOT}/${EP2}`, `rename ${ROOT}/${API}`]);
-    expect(calls[calls.length - 1]).toBe(`rm ${ROOT}/${OLD_API}`);
+    const rmAt = calls.indexOf(`rm ${ROOT}/${OLD_API}`);
+    expect(calls.filter((call) => !call.startsWith('fsync-folder'))[calls.length - 3]).toBe(`rm ${ROOT}/${OLD_API}`);
+    // Each folder that got a rename or a removal is fsynced after the last of them, before materialize resolves.
+    expect(calls.slice(rmAt + 1).sort()).toEqual([`fsync-folder ${ROOT}/synapse-configs/default/api`, `fsync-folder ${ROOT}/synapse-configs/default/endpoints`]);
     expect(volume.readFileSync(`${ROOT}/${API}`, 'utf8')).toBe(`<x path="${API}"/>`);
     expect(volume.existsSync(`${ROOT}/${OLD_API}`)).toBe(false);
   });
@@ -66,7 +83,7 @@ describe('materialize', () => {
       calls.push('commit');
       return Promise.resolve();
     });
-    expect(calls.map((call) => call.split(' ')[0])).toEqual(['temp', 'commit', 'rename']);
+    expect(calls.map((call) => call.split(' ')[0])).toEqual(['temp', 'commit', 'rename', 'fsync-folder']);
   });
 
   it('leaves a path alone when mayReplace refuses it right before its rename or remove, and cleans its temp', async () => {
@@ -95,6 +112,17 @@ describe('materialize', () => {
     expect(left).toEqual([]);
   });
 
+  it('fsyncs the folder of a removal too, and fails the batch when a folder fsync fails for real', async () => {
+    const { fs, calls } = recordingFs({ [`${ROOT}/${OLD_API}`]: 'old' });
+    await materialize({ writes: [], removes: [OLD_API] }, { fs, serverRoot: ROOT, rankOf, writeConcurrency: 1 });
+    expect(calls).toEqual([`rm ${ROOT}/${OLD_API}`, `fsync-folder ${ROOT}/synapse-configs/default/api`]);
+    const eio = Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+    const failing = recordingFs({}, Number.POSITIVE_INFINITY, eio);
+    await expect(materialize({ writes: [{ path: EP1, data: Buffer.from('e') }], removes: [] }, { fs: failing.fs, serverRoot: ROOT, rankOf, writeConcurrency: 1 })).rejects.toThrow(/EIO/);
+    const unsupported = recordingFs({}, Number.POSITIVE_INFINITY, Object.assign(new Error('EINVAL: invalid argument, fsync'), { code: 'EINVAL' }));
+    await expect(materialize({ writes: [{ path: EP1, data: Buffer.from('e') }], removes: [] }, { fs: unsupported.fs, serverRoot: ROOT, rankOf, writeConcurrency: 1 })).resolves.toEqual([]);
+  });
+
   it('orders by rank, then name', () => {
     expect(orderByRank([API, EP2, EP1], rankOf)).toEqual([EP1, EP2, API]);
   });
@@ -111,7 +139,7 @@ describe('atomic write', () => {
     const { fs, calls, volume } = recordingFs({ '/d/a.xml': 'old' });
     await atomicWrite(fs, '/d/a.xml', Buffer.from('new'));
     expect(volume.readFileSync('/d/a.xml', 'utf8')).toBe('new');
-    expect(calls.filter((call) => call.startsWith('rename'))).toEqual(['rename /d/a.xml']);
+    expect(calls.filter((call) => !call.startsWith('temp'))).toEqual(['rename /d/a.xml', 'fsync-folder /d']);
     expect(volume.readdirSync('/d')).toEqual(['a.xml']);
   });
 });
@@ -131,7 +159,8 @@ describe('materialize with a filesystem flush', () => {
     expect(flushes[0]).toHaveLength(130);
     const flushAt = calls.indexOf('flush');
     expect(calls.slice(0, flushAt).every((call) => call.startsWith('temp '))).toBe(true);
-    expect(calls.slice(flushAt + 1).every((call) => call.startsWith('rename '))).toBe(true);
+    expect(calls.slice(flushAt + 1, -1).every((call) => call.startsWith('rename '))).toBe(true);
+    expect(calls[calls.length - 1]).toBe(`fsync-folder ${ROOT}/synapse-configs/default/api`);
     expect(volume.readFileSync(`${ROOT}/synapse-configs/default/api/a7.xml`, 'utf8')).toBe('<api name="a7"/>');
     await materialize({ writes: writes.slice(0, 2), removes: [] }, { fs, serverRoot: ROOT, rankOf, writeConcurrency: 4, syncFilesystem });
     expect(flushes).toHaveLength(1);
