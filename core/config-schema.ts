@@ -16,6 +16,9 @@ const hubSchema = z.strictObject({
   tls_cert: z.string().min(1).optional(),
   tls_key: z.string().min(1).optional(),
   insecure: z.boolean().default(false),
+  durable_replicas: z.int().min(0).default(0),
+  durable_timeout: z.int().min(1).default(5_000),
+  require_durable_commits: z.boolean().default(false),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
