@@ -9,6 +9,7 @@ import { AgentMetrics } from './admin/agent-metrics.js';
 import type { AgentRole, EchoFilter } from './agent-role.js';
 import { HubClient } from './hub-client.js';
 import { HeartbeatSender } from './heartbeat-sender.js';
+import { OwnPublisherLink } from './own-publisher-link.js';
 import { startGateway, type GatewayRole } from './gateway/gateway-role.js';
 import { startPublisher } from './publisher/publisher-role.js';
 import { notifySystemdWhenReady } from './systemd-notify.js';
@@ -44,12 +45,14 @@ export async function runAgent(config: AgentConfig): Promise<number> {
   const metrics = new AgentMetrics();
   const roles: AgentRole[] = [];
   let gateway: GatewayRole | undefined;
+  const ownPublisher = config.publisher.enabled ? new OwnPublisherLink() : undefined;
+  const link = ownPublisher === undefined ? {} : { ownPublisher };
   if (config.gateway.enabled) {
-    gateway = await startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, metrics });
+    gateway = await startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, metrics, ...link });
     roles.push(gateway);
   }
   const echoFilter: EchoFilter = gateway ?? { isOwnWrite: () => false };
-  const deps = { config, logger, hub, echoFilter };
+  const deps = { config, logger, hub, echoFilter, ...link };
   if (config.publisher.enabled) roles.push(await startPublisher(deps));
   metrics.observeRoles({
     artifactStates: () => gateway?.admin.listArtifacts().map((artifact) => artifact.state) ?? [],

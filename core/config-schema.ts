@@ -27,6 +27,7 @@ const publisherSchema = z.strictObject({
   labels: stringList.default([]),
   quiet_ms: z.int().min(0).default(5),
   mass_delete_guard: z.number().min(0).max(1).default(0.5),
+  audit_interval: z.int().min(100).default(60_000),
 });
 
 const gatewaySchema = z.strictObject({

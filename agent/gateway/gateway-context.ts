@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { AtomicFs } from '../fs/atomic-write.js';
 import type { RealpathFs } from './tree-confinement.js';
+import type { OwnPublisher } from '../own-publisher-link.js';
 import type { AppliedRecord } from './applied-record.js';
 import type { GatewayRedis } from './gateway-redis.js';
 import type { LabelViews } from './label-precedence.js';
@@ -55,4 +56,6 @@ export interface GatewayContext {
   failed: Map<string, string>;
   /** What the gateway's own files look like on disk, for cheap override checks. */
   ownFiles: OwnFiles;
+  /** On a node that also publishes: its labels and publisher, asked before older hub content replaces its files. */
+  ownPublisher?: { labels: ReadonlySet<string>; publisher: OwnPublisher };
 }

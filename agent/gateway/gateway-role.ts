@@ -96,6 +96,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
       overrides: await OverrideTracker.load(fs, config.state_dir),
       failed: new Map(),
       ownFiles: new OwnFiles(),
+      ...(deps.ownPublisher === undefined ? {} : { ownPublisher: { labels: new Set(config.publisher.labels), publisher: deps.ownPublisher } }),
     };
     const role = new GatewayRole(deps, ctx);
     holder.role = role;
