@@ -11,7 +11,7 @@ import { OwnPublisherLink } from '../../../agent/own-publisher-link.js';
 import { startPublisherWith } from '../../../agent/publisher/publisher-role.js';
 import { resolveConfig } from '../../../core/config-schema.js';
 import type { ChangesetRequest, ChangesetResponse, DigestReply, VersionsReply } from '../../../core/hub-api.js';
-import { KEY_TAG } from '../../../core/redis-keys.js';
+import { captureKeys, restoreKeys } from '../../support/redis-dump.js';
 import { TestRedis } from '../../support/redis-server.js';
 import { makeTempDir, removeTempDir } from '../../support/temp-tree.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -75,18 +75,6 @@ async function start(options: StartOptions = {}): Promise<void> {
   await waitFor(() => logged.some((line) => line.includes('startup sync done')), { message: 'startup sync done' });
 }
 
-/** Every artisync key as DUMP gives it. */
-async function capture(): Promise<Array<[string, Buffer]>> {
-  const keys = await direct.keys(`${KEY_TAG}:*`);
-  return Promise.all(keys.map(async (key): Promise<[string, Buffer]> => [key, (await direct.dumpBuffer(key))]));
-}
-
-/** Puts Redis back to a captured state, as restarting it on an older AOF would. */
-async function rollBack(captured: Array<[string, Buffer]>): Promise<void> {
-  await direct.flushall();
-  for (const [key, dump] of captured) await direct.restore(key, 0, dump);
-}
-
 const hubHas = (path: string, content: string | undefined) => async () => (await hub.contents(LABEL))[path] === content;
 
 async function auditsPass(count: number): Promise<void> {
@@ -125,14 +113,14 @@ describe('hub audit', () => {
     await writeFile(join(root, kept), xml('kept'));
     await start();
     await waitFor(async () => Object.keys(await hub.contents(LABEL)).length === 3, { message: 'baseline on the hub' });
-    const older = await capture();
+    const older = await captureKeys(direct);
     await writeFile(join(root, edited), xml('edited', 'v2'));
     await writeFile(join(root, created), xml('created'));
     await rm(join(root, deleted));
     await waitFor(async () => (await hubHas(edited, xml('edited', 'v2'))()) && (await hubHas(created, xml('created'))()) && hubHas(deleted, undefined)(), { message: 'edits on the hub' });
     client.pushed.length = 0;
 
-    await rollBack(older);
+    await restoreKeys(direct, older);
     await waitFor(async () => (await hubHas(edited, xml('edited', 'v2'))()) && (await hubHas(created, xml('created'))()) && hubHas(deleted, undefined)(), { message: 'lost edits pushed again' });
     expect(client.pushed.sort()).toEqual([`delete ${deleted}`, `put ${created}`, `put ${edited}`]);
     const lostLines = logged.filter((line) => line.includes('the hub lost commits'));
@@ -166,12 +154,12 @@ describe('hub audit', () => {
     let gatewayAdopted = false;
     await start({ ownPublisher: link, auditIntervalMs: 3_600_000, echoFilter: { isOwnWrite: () => gatewayAdopted } });
     await waitFor(hubHas(path, xml('mine', 'v1')));
-    const older = await capture();
+    const older = await captureKeys(direct);
     await writeFile(join(root, path), xml('mine', 'v2'));
     await waitFor(hubHas(path, xml('mine', 'v2')));
     expect(link.confirmedVersion(LABEL, path)).toBe(2);
     gatewayAdopted = true;
-    await rollBack(older);
+    await restoreKeys(direct, older);
     link.repush(LABEL, path, { version: 1, sha256: (await hub.client.snapshot(LABEL)).artifacts[0]?.sha256 ?? '' });
     await waitFor(hubHas(path, xml('mine', 'v2')), { message: 'pushed again at the gateway\'s request' });
   });
