@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../core/config-schema.js';
 import type { NodeHeartbeat } from '../core/hub-api.js';
 import type { HubClient } from './hub-client.js';
+import type { OwnPublisherLink } from './own-publisher-link.js';
 
 /** What one role adds to the node's heartbeat. */
 export type RoleReport = Partial<Omit<NodeHeartbeat, 'node' | 'roles' | 'ready'>>;
@@ -30,4 +31,6 @@ export interface AgentRoleDeps {
   logger: Logger;
   hub: HubClient;
   echoFilter: EchoFilter;
+  /** Set on a node that publishes: the gateway asks it before writing older hub content over the publisher's tree. */
+  ownPublisher?: OwnPublisherLink;
 }

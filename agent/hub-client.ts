@@ -15,6 +15,7 @@ import {
   type ReplayResult,
   type RollbackRequest,
   type Snapshot,
+  type VersionsReply,
 } from '../core/hub-api.js';
 import { ArtisyncError, ConflictError, NotFoundError, UnavailableError, ValidationError, type ErrorCode, ERROR_CODES } from '../core/errors.js';
 
@@ -79,6 +80,11 @@ export class HubClient {
   /** A label's digest and revision. */
   async digest(label: string): Promise<DigestReply> {
     return this.getJson<DigestReply>(hubRoute(HUB_ROUTES.digest, { label }));
+  }
+
+  /** The last version the hub gave out per path of a label, deletes included. */
+  async versions(label: string): Promise<VersionsReply> {
+    return this.getJson<VersionsReply>(hubRoute(HUB_ROUTES.versions, { label }));
   }
 
   /** Versions of one artifact, newest first. */

@@ -12,6 +12,7 @@ import { AgentMetrics } from './admin/agent-metrics.js';
 import type { AgentRole, EchoFilter } from './agent-role.js';
 import { HubClient } from './hub-client.js';
 import { HeartbeatSender } from './heartbeat-sender.js';
+import { OwnPublisherLink } from './own-publisher-link.js';
 import { startGateway, type GatewayRole } from './gateway/gateway-role.js';
 import { resolveExisting } from './gateway/tree-confinement.js';
 import { startPublisher } from './publisher/publisher-role.js';
@@ -66,12 +67,14 @@ async function runRoles(config: AgentConfig, listen: ReturnType<typeof parseAdmi
   const metrics = new AgentMetrics();
   const roles: AgentRole[] = [];
   let gateway: GatewayRole | undefined;
+  const ownPublisher = config.publisher.enabled ? new OwnPublisherLink() : undefined;
+  const link = ownPublisher === undefined ? {} : { ownPublisher };
   if (config.gateway.enabled) {
-    gateway = await startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, metrics });
+    gateway = await startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, metrics, ...link });
     roles.push(gateway);
   }
   const echoFilter: EchoFilter = gateway ?? { isOwnWrite: () => false };
-  const deps = { config, logger, hub, echoFilter };
+  const deps = { config, logger, hub, echoFilter, ...link };
   if (config.publisher.enabled) roles.push(await startPublisher(deps));
   metrics.observeRoles({
     artifactStates: () => gateway?.admin.listArtifacts().map((artifact) => artifact.state) ?? [],

@@ -106,7 +106,7 @@ export class LocalCluster {
   private async startAll(): Promise<void> {
     const { dir, redisPort, hubPort } = this.layout;
     const redis = this.launch('redis', 'redis-server', [
-      '--port', String(redisPort), '--bind', '127.0.0.1', '--dir', join(dir, 'redis'), '--appendonly', 'yes',
+      '--port', String(redisPort), '--bind', '127.0.0.1', '--dir', join(dir, 'redis'), '--appendonly', 'yes', '--appendfsync', 'always',
       '--daemonize', 'no', '--logfile', join(dir, 'logs', 'redis.log'),
     ]);
     await pollUntil(() => redisAnswers(redisPort), redis, 'redis-server');

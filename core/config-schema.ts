@@ -16,6 +16,9 @@ const hubSchema = z.strictObject({
   tls_cert: z.string().min(1).optional(),
   tls_key: z.string().min(1).optional(),
   insecure: z.boolean().default(false),
+  durable_replicas: z.int().min(0).default(0),
+  durable_timeout: z.int().min(1).default(5_000),
+  require_durable_commits: z.boolean().default(false),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -24,6 +27,7 @@ const publisherSchema = z.strictObject({
   labels: stringList.default([]),
   quiet_ms: z.int().min(0).default(5),
   mass_delete_guard: z.number().min(0).max(1).default(0.5),
+  audit_interval: z.int().min(100).default(60_000),
 });
 
 const gatewaySchema = z.strictObject({

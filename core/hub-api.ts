@@ -6,6 +6,7 @@ export const HUB_ROUTES = {
   changesets: '/v1/labels/:label/changesets',
   snapshot: '/v1/labels/:label/snapshot',
   digest: '/v1/labels/:label/digest',
+  versions: '/v1/labels/:label/versions',
   history: '/v1/labels/:label/history',
   diff: '/v1/labels/:label/diff',
   rollback: '/v1/labels/:label/rollback',
@@ -130,6 +131,12 @@ export interface DigestReply {
   revision: string;
   digest: string;
   count: number;
+}
+
+/** The last version the hub gave out for each path of a label, deletes included (versions never repeat). */
+export interface VersionsReply {
+  label: string;
+  versions: Record<string, number>;
 }
 
 /** Body of POST rollback. */

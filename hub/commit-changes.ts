@@ -14,7 +14,7 @@ export function requestNode(request: FastifyRequest, bodyNode?: string): string 
 
 /** Commits one changeset as one revision and accounts for it. */
 export async function commitChanges(
-  deps: Pick<HubDeps, 'store' | 'metrics' | 'logger'>,
+  deps: Pick<HubDeps, 'store' | 'metrics' | 'logger' | 'durability'>,
   label: string,
   node: string,
   requestId: string | undefined,
@@ -22,6 +22,8 @@ export async function commitChanges(
 ): Promise<CommitOutcome> {
   const started = performance.now();
   const outcome = await deps.store.commitChangeset({ label, node, changes, ...(requestId === undefined ? {} : { requestId }) });
+  // Also after a retried request id or an unchanged head: the first reply may have been an ARTISYNC_NOT_DURABLE.
+  await deps.durability?.confirm(label);
   let written = 0;
   for (const item of outcome.items) {
     if (item.refused !== undefined) {

@@ -4,6 +4,7 @@ import type { ArtifactPath } from '../core/artifact-path.js';
 import type { HubConfig } from '../core/config-schema.js';
 import type { ValidateOptions, ValidationResult } from '../core/validate-artifact.js';
 import type { HubMetrics } from './hub-metrics.js';
+import type { CommitDurability } from './store/commit-durability.js';
 import type { RedisArtifactStore } from './store/redis-artifact-store.js';
 import type { RedisNodeRegistry } from './store/redis-node-registry.js';
 import type { TokenRegistry } from './token-registry.js';
@@ -22,6 +23,8 @@ export interface HubDeps {
   tokens: TokenRegistry | undefined;
   metrics: HubMetrics;
   now: () => number;
+  /** Confirms each commit durable before its reply; without it a reply only means Redis ran the commit. */
+  durability?: CommitDurability;
   /** Key and certificate (PEM) when the hub serves TLS. */
   https?: { key: Buffer; cert: Buffer };
 }

@@ -7,7 +7,8 @@ import { validateArtifact } from '../core/validate-artifact.js';
 import { buildHubApp } from './hub-app.js';
 import type { HubDeps } from './hub-deps.js';
 import { createHubMetrics } from './hub-metrics.js';
-import { warnIfRedisNotPersistent } from './redis-persistence-check.js';
+import { checkCommitDurability, warnIfRedisNotPersistent } from './redis-persistence-check.js';
+import type { CommitDurability } from './store/commit-durability.js';
 import { createRedisConnection } from './store/redis-connection.js';
 import { RedisArtifactStore, type RedisClient } from './store/redis-artifact-store.js';
 import { RedisNodeRegistry } from './store/redis-node-registry.js';
@@ -57,7 +58,8 @@ export async function runHub(config: HubConfig): Promise<number> {
   redis.on('error', (err: Error) => logger.warn({ err }, 'Redis connection error'));
   try {
     await warnIfRedisNotPersistent(redis, logger);
-    const app = await buildHubApp(composeDeps(config, redis, logger, tokens, https));
+    const durability = await checkCommitDurability(redis, config, logger);
+    const app = await buildHubApp(composeDeps(config, redis, logger, tokens, https, durability));
     const separator = config.listen.lastIndexOf(':');
     const address = await app.listen({ host: config.listen.slice(0, separator), port: Number(config.listen.slice(separator + 1)) });
     logger.info({ address, tls: https !== undefined }, 'hub listening');
@@ -73,7 +75,7 @@ export async function runHub(config: HubConfig): Promise<number> {
 }
 
 function composeDeps(
-  config: HubConfig, redis: RedisClient, logger: Logger, tokens: TokenRegistry | undefined, https: HubDeps['https'],
+  config: HubConfig, redis: RedisClient, logger: Logger, tokens: TokenRegistry | undefined, https: HubDeps['https'], durability: CommitDurability,
 ): HubDeps {
   const metrics = createHubMetrics();
   const now = (): number => Date.now();
@@ -82,7 +84,7 @@ function composeDeps(
     observeLatency: (operation, seconds) => metrics.redisLatency.observe({ operation }, seconds),
   });
   const nodes = new RedisNodeRegistry(redis, now);
-  return { config, logger, store, nodes, validate: validateArtifact, tokens, metrics, now, ...(https === undefined ? {} : { https }) };
+  return { config, logger, store, nodes, validate: validateArtifact, tokens, metrics, now, durability, ...(https === undefined ? {} : { https }) };
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { AtomicFs } from '../fs/atomic-write.js';
 import type { RealpathFs } from './tree-confinement.js';
+import type { OwnPublisher } from '../own-publisher-link.js';
 import type { AppliedRecord } from './applied-record.js';
 import type { DiskFingerprints } from './disk-fingerprints.js';
 import type { GatewayRedis } from './gateway-redis.js';
@@ -60,4 +61,6 @@ export interface GatewayContext {
   diskPrints: DiskFingerprints;
   /** Labels the last drift check could not compare, with the hub revision the node had not reached then. */
   notCompared: Map<string, string>;
+  /** On a node that also publishes: its labels and publisher, asked before older hub content replaces its files. */
+  ownPublisher?: { labels: ReadonlySet<string>; publisher: OwnPublisher };
 }

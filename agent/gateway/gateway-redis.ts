@@ -106,6 +106,20 @@ export class GatewayRedis {
     return { digest: replies[0]?.[1] as string | null, revision: last[0]?.[0] ?? '0-0' };
   }
 
+  /** The last version the hub gave out for each of `paths` in a label (0 when none: never written, or lost). */
+  async lastVersions(label: string, paths: readonly string[]): Promise<Map<string, number>> {
+    if (paths.length === 0) return new Map();
+    // One HGET each in a pipeline: the README's gateway ACL allows HGET, not HMGET.
+    const pipeline = this.command.pipeline();
+    for (const path of paths) pipeline.hget(redisKeys.versions(label), path);
+    const replies = (await pipeline.exec()) ?? [];
+    return new Map(paths.map((path, index) => {
+      const [err, version] = replies[index] ?? [null, null];
+      if (err !== null) throw err;
+      return [path, Number(version ?? 0)];
+    }));
+  }
+
   /** Creates the node's group at `startId` (and the stream if needed); false when the group already exists. */
   async ensureGroup(label: string, group: string, startId: string): Promise<boolean> {
     try {

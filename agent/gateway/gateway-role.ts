@@ -103,6 +103,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
       ownFiles: new OwnFiles(),
       diskPrints: new DiskFingerprints(),
       notCompared: new Map(),
+      ...(deps.ownPublisher === undefined ? {} : { ownPublisher: { labels: new Set(config.publisher.labels), publisher: deps.ownPublisher } }),
     };
     const role = new GatewayRole(deps, ctx);
     holder.role = role;

@@ -9,6 +9,7 @@ import type { GatewayContext } from './gateway-context.js';
 import { winnerOf, type DesiredArtifact } from './label-precedence.js';
 import { deferToLocalEdit, diskStateAt } from './local-edit-guard.js';
 import { materialize, type PlannedWrite } from './materializer.js';
+import { leaveNewerToPublisher } from './own-tree-guard.js';
 import { staysInsideRoot } from './tree-confinement.js';
 
 /** How a reconcile compares. */
@@ -43,6 +44,7 @@ interface Work {
 /** Brings `paths` to the hub's winning versions, leaving overrides alone; failures land in ctx.failed and are thrown. */
 export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   const work = planWork(ctx, paths, options);
+  await leaveNewerToPublisher(ctx, work, options.force);
   // With a disk manifest the caller already compared the disk; otherwise look right before replacing anything.
   if (options.disk === undefined || options.checkHandEdits === true) await setAsideLocalEdits(ctx, work);
   const result: ReconcileResult = { written: [], removed: [] };

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs/promises';
 import type { AgentRole, AgentRoleDeps, RoleReport } from '../agent-role.js';
 import { ArtifactPublisher } from './artifact-publisher.js';
+import { HubAudit } from './hub-audit.js';
 import { parseArtifactPath, SYNCED_TREES } from '../../core/artifact-path.js';
 import { PathError } from '../../core/errors.js';
 import { isIgnoredPath } from '../../core/ignored-file.js';
@@ -26,13 +27,15 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
   const logger = parent.child({ role: 'publisher' });
   const labels = config.publisher.labels;
   if (labels.length === 0) logger.warn('publisher has no labels; nothing will be published (set publisher.labels or --labels)');
+  const audit = new HubAudit({ hub, labels, logger, intervalMs: config.publisher.audit_interval });
+  deps.ownPublisher?.attach(audit);
   const engine = new ArtifactPublisher({
     serverRoot: config.server_root,
     labels,
-    hub,
+    hub: audit.observe(hub),
     validate: rules.validate,
     isIgnoredPath: rules.isIgnoredPath,
-    echoFilter,
+    echoFilter: audit.filterEchoes(echoFilter),
     journal: new PendingJournal(fs, config.state_dir),
     logger,
     quietMs: config.publisher.quiet_ms,
@@ -53,6 +56,7 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
     try {
       await engine.exclusive(() => runStartupSync(engine, syncDeps));
       logger.info({ labels }, 'startup sync done');
+      audit.start(engine);
     } catch (err) {
       engine.lastError = err instanceof Error ? err.message : String(err);
       const delayMs = backoffDelayMs(attempt, SYNC_RETRY, Math.random);
@@ -77,6 +81,7 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
     stop: async () => {
       stopped = true;
       if (retryTimer !== undefined) clearTimeout(retryTimer);
+      audit.stop();
       await watcher.stop();
       await engine.stop();
     },

@@ -1,16 +1,18 @@
-// Reads of whole labels and blobs: snapshot, digest, the label list and a blob by sha256.
+// Reads of whole labels and blobs: snapshot, digest, last versions, the label list and a blob by sha256.
 import type { FastifyInstance } from 'fastify';
 import { ArtisyncError, NotFoundError } from '../../core/errors.js';
-import { HUB_HEADERS, HUB_ROUTES, type DigestReply, type Snapshot } from '../../core/hub-api.js';
+import { HUB_HEADERS, HUB_ROUTES, type DigestReply, type Snapshot, type VersionsReply } from '../../core/hub-api.js';
 import type { HubDeps } from '../hub-deps.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-/** Registers snapshot, digest, labels and blob. */
+/** Registers snapshot, digest, versions, labels and blob. */
 export function labelRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: Error) => void): void {
   app.get<{ Params: { label: string } }>(HUB_ROUTES.snapshot, async (request): Promise<Snapshot> => deps.store.snapshot(request.params.label));
 
   app.get<{ Params: { label: string } }>(HUB_ROUTES.digest, async (request): Promise<DigestReply> => deps.store.digest(request.params.label));
+
+  app.get<{ Params: { label: string } }>(HUB_ROUTES.versions, async (request): Promise<VersionsReply> => deps.store.versions(request.params.label));
 
   app.get(HUB_ROUTES.labels, async (): Promise<string[]> => deps.store.labels());
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { decodeBlob, encodeBlob, sha256Of } from '../../core/blob-codec.js';
 import { ArtisyncError, NotFoundError } from '../../core/errors.js';
-import type { ArtifactHead, DigestReply, HistoryEntry, PutResult, Snapshot } from '../../core/hub-api.js';
+import type { ArtifactHead, DigestReply, HistoryEntry, PutResult, Snapshot, VersionsReply } from '../../core/hub-api.js';
 import { EMPTY_DIGEST } from '../../core/label-digest.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { buildCommitArgs, type ScriptChange } from './commit-script-args.js';
@@ -148,6 +148,12 @@ export class RedisArtifactStore {
     });
     const lastEntry = (last as Array<[string, string[]]> | undefined)?.[0];
     return { label, revision: lastEntry?.[0] ?? '0-0', digest: (digest as string | null) ?? EMPTY_DIGEST, count: Number(count ?? 0) };
+  }
+
+  /** The last version given out per path of a label, deleted paths included. */
+  async versions(label: string): Promise<VersionsReply> {
+    const raw = await this.timed('versions', label, () => this.redis.hgetall(redisKeys.versions(label)));
+    return { label, versions: Object.fromEntries(Object.entries(raw).map(([path, version]) => [path, Number(version)])) };
   }
 
   /** The head of one artifact, or undefined when it does not exist. */

@@ -87,6 +87,16 @@ describe('artisync hub', () => {
     expect(result.stderr).toMatch(/^artisync: config key tokens_file: .*--insecure/);
   });
 
+  it('warns that acknowledged commits can be lost, and with --require-durable-commits refuses to start: exit 2 naming the key', async () => {
+    const port = await findFreePort();
+    const hub = startHub('--insecure', '--listen', `127.0.0.1:${port}`);
+    await waitListening(hub.output);
+    expect(hub.output()).toContain('acknowledged commits can be lost');
+    const result = await execa('node', [CLI, 'hub', '--redis-url', redis.url, '--insecure', '--listen', '127.0.0.1:1', '--require-durable-commits'], { cwd: REPO, reject: false, env: ENV });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^artisync: config key require_durable_commits: commits cannot be made durable: appendonly is no/);
+  });
+
   it('answers 401 without a token and 200 with one from the tokens file', async () => {
     const tokensFile = join(dir, 'tokens');
     await writeFile(tokensFile, '# node tokens\n\npub-1 s3cret-token\n');

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startGateway, type GatewayDeps, type GatewayRole } from '../../agent/gateway/gateway-role.js';
 import { HubClient } from '../../agent/hub-client.js';
+import type { OwnPublisherLink } from '../../agent/own-publisher-link.js';
 import { resolveConfig, type AgentConfig } from '../../core/config-schema.js';
 import { scanDisk } from '../../agent/gateway/disk-scan.js';
 import { TestRedis } from '../support/redis-server.js';
@@ -25,6 +26,8 @@ export interface HarnessOptions {
   verifyIntervalMs?: number;
   onDeploy?: string[];
   fs?: GatewayDeps['fs'];
+  /** The node's own publisher, as agent/main.ts links it on a node that publishes. */
+  ownPublisher?: OwnPublisherLink;
 }
 
 /** An agent config for a gateway under test. */
@@ -59,7 +62,7 @@ export async function startTestGateway(options: HarnessOptions): Promise<Gateway
   const config = gatewayConfig(options);
   const logger = pino({ level: process.env.ARTISYNC_TEST_LOG ?? 'silent' });
   const hub = new HubClient({ hubUrl: config.hub_url, token: undefined });
-  return startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, fs: options.fs });
+  return startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, fs: options.fs, ...(options.ownPublisher === undefined ? {} : { ownPublisher: options.ownPublisher }) });
 }
 
 /** A tree's files as path → content. */

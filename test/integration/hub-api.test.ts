@@ -188,6 +188,15 @@ describe('label reads', () => {
     expect((await hub.app.inject({ url: '/v1/blobs/nothex', headers: auth })).statusCode).toBe(400);
     expect((await hub.app.inject({ url: '/v1/labels/empty/snapshot', headers: auth })).json()).toMatchObject({ revision: '0-0', artifacts: [] });
   });
+
+  it('serves the last version of every path, deleted ones included', async () => {
+    await put('vers', API, '<api v="1"/>');
+    await put('vers', API, '<api v="2"/>');
+    await put('vers', EP, '<endpoint/>');
+    await hub.app.inject({ method: 'DELETE', url: artifactUrl('vers', EP), headers: auth });
+    expect((await hub.app.inject({ url: '/v1/labels/vers/versions', headers: auth })).json()).toEqual({ label: 'vers', versions: { [API]: 2, [EP]: 2 } });
+    expect((await hub.app.inject({ url: '/v1/labels/none/versions', headers: auth })).json()).toEqual({ label: 'none', versions: {} });
+  });
 });
 
 describe('history, diff and rollback', () => {

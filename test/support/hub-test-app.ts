@@ -7,6 +7,8 @@ import type { ErrorCode } from '../../core/errors.js';
 import type { ValidationIssue } from '../../core/validate-artifact.js';
 import type { ValidateArtifact } from '../../hub/hub-deps.js';
 import { createHubMetrics, type HubMetrics } from '../../hub/hub-metrics.js';
+import { checkCommitDurability } from '../../hub/redis-persistence-check.js';
+import type { HubConfig } from '../../core/config-schema.js';
 import { RedisArtifactStore } from '../../hub/store/redis-artifact-store.js';
 import { RedisNodeRegistry } from '../../hub/store/redis-node-registry.js';
 import { TokenRegistry } from '../../hub/token-registry.js';
@@ -43,6 +45,8 @@ export interface TestHubOptions {
   streamMaxlen?: number;
   maxArtifactBytes?: number;
   conflictPolicy?: 'last-writer-wins' | 'reject';
+  /** Durable-commit keys; given, the hub checks them at start and confirms each commit, as `artisync hub` does. */
+  durability?: Pick<HubConfig, 'durable_replicas' | 'durable_timeout' | 'require_durable_commits'>;
 }
 
 /** Builds a hub app on `server`; tokens map token → node (none: insecure). */
@@ -55,10 +59,12 @@ export async function startTestHub(server: TestRedis, options: TestHubOptions = 
     historyLimit: options.historyLimit ?? 50, streamMaxlen: options.streamMaxlen ?? 1000, conflictPolicy, now,
     observeLatency: (operation, seconds) => metrics.redisLatency.observe({ operation }, seconds),
   });
+  const durability = options.durability === undefined ? undefined : await checkCommitDurability(redis, options.durability, pino({ level: 'silent' }));
   const tokens = options.tokens === undefined ? undefined : new TokenRegistry(new Map(Object.entries(options.tokens)));
   const app = await buildHubApp({
     config: { max_artifact_bytes: options.maxArtifactBytes ?? 1024 * 1024, conflict_policy: conflictPolicy },
     logger: pino({ level: 'silent' }), store, nodes: new RedisNodeRegistry(redis, now), validate: testValidator, tokens, metrics, now,
+    ...(durability === undefined ? {} : { durability }),
   });
   return {
     app, store, metrics, redis,

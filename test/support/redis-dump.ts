@@ -41,3 +41,15 @@ async function readKey(redis: Redis, key: string, type: string): Promise<unknown
       return undefined;
   }
 }
+
+/** Every `{artisync}:*` key as DUMP serialises it, to put the store back later. */
+export async function captureKeys(redis: Redis): Promise<Array<[string, Buffer]>> {
+  const keys = await redis.keys(`${KEY_TAG}:*`);
+  return Promise.all(keys.map(async (key): Promise<[string, Buffer]> => [key, await redis.dumpBuffer(key)]));
+}
+
+/** Empties Redis and restores captured keys: the store as an older AOF would bring it back, later writes lost. */
+export async function restoreKeys(redis: Redis, captured: ReadonlyArray<[string, Buffer]>): Promise<void> {
+  await redis.flushall();
+  for (const [key, dump] of captured) await redis.restore(key, 0, dump);
+}

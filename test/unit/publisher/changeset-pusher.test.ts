@@ -63,8 +63,8 @@ describe('pushChanges', () => {
     expect((await pushChanges(failingHub(9, reset()), 'L', changes, limits)).failure).toBeUndefined();
   });
 
-  it('takes a 5xx answer or an unknown error as possibly committed', async () => {
-    for (const error of [new UnavailableError('ARTISYNC_HUB_UNREACHABLE', 'answered 503'), new SyntaxError('bad JSON')]) {
+  it('takes a 5xx answer (ARTISYNC_NOT_DURABLE too) or an unknown error as possibly committed, so it is sent again', async () => {
+    for (const error of [new UnavailableError('ARTISYNC_HUB_UNREACHABLE', 'answered 503'), new UnavailableError('ARTISYNC_NOT_DURABLE', 'committed, not yet durable'), new SyntaxError('bad JSON')]) {
       const outcome = await pushChanges(failingHub(0, error), 'L', changes, limits);
       expect(paths(outcome.failure?.uncertain)).toEqual(paths(changes.slice(0, 2)));
     }
