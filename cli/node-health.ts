@@ -15,7 +15,7 @@ export interface HealthLimits {
 /** One thing wrong with one node. */
 export interface NodeProblem {
   node: string;
-  kind: 'lag' | 'stale';
+  kind: 'lag' | 'stale' | 'held-deletes';
   message: string;
 }
 
@@ -26,6 +26,11 @@ export function findNodeProblems(nodes: readonly NodeStatus[], limits: HealthLim
     const age = limits.now - node.lastSeen;
     if (age > limits.staleAfterMs) {
       problems.push({ node: node.node, kind: 'stale', message: `${node.node} has not been seen for ${formatAge(age)} (limit ${formatAge(limits.staleAfterMs)})` });
+    }
+    for (const hold of node.heldDeletes ?? []) {
+      const message = `${node.node} holds ${hold.count} deletes of ${hold.label} (${hold.count} of ${hold.artifacts} artifacts, over mass_delete_guard); `
+        + `put the files back, or run \`artisync deletes confirm ${hold.label}\` on ${node.node}`;
+      problems.push({ node: node.node, kind: 'held-deletes', message });
     }
     for (const [label, state] of Object.entries(node.gatewayLabels)) {
       if (state.lag > limits.maxLag) {

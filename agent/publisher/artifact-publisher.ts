@@ -2,14 +2,17 @@
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../core/errors.js';
 import type { EchoFilter } from '../agent-role.js';
-import { readArtifact } from './artifact-reader.js';
+import { readArtifact, type Fingerprint } from './artifact-reader.js';
 import { ChangeBatcher, type TakenPath } from './change-batcher.js';
 import { pushChanges, type ChangesetLimits, type PreparedChange, type PublisherHub, type PushOutcome } from './changeset-pusher.js';
+import { DeleteGrace } from './delete-grace.js';
 import { FolderRescans, foldersBelow } from './folder-rescans.js';
 import { assessFile, type Assessment, type ValidateArtifact } from './file-assessment.js';
 import { InvalidRegistry, type FileIssue } from './invalid-registry.js';
 import { KnownHeads } from './known-heads.js';
+import { MassDeleteGuard } from './mass-delete-guard.js';
 import type { PendingJournal } from './pending-journal.js';
+import { PeriodicRescan } from './periodic-rescan.js';
 import { backoffDelayMs } from './retry-backoff.js';
 import { scanTrees } from './tree-scanner.js';
 
@@ -25,6 +28,11 @@ export interface ArtifactPublisherDeps {
   logger: Logger;
   quietMs: number;
   maxArtifactBytes: number;
+  /** Largest share of a label's artifacts deleted within MASS_DELETE_WINDOW_MS before the rest are held. */
+  massDeleteGuard: number;
+  /** How long a missing path waits to reappear before its delete is sent. */
+  deleteDelayMs: number;
+  rescanIntervalMs: number;
   limits?: ChangesetLimits;
   random?: () => number;
 }
@@ -58,15 +66,20 @@ const INCOMPLETE_GIVE_UP = 8;
 const MAX_CONFLICTS_KEPT = 100;
 // Hub versions start at 1, so 0 marks a head whose content is known but whose version is not.
 const UNKNOWN_VERSION = 0;
+// Deletes this close together count as one mass deletion: a folder move shows up at once, a script over seconds.
+const MASS_DELETE_WINDOW_MS = 60_000;
 
 /** Publishes dirty paths; the owner feeds it paths (watcher) and runs the startup sync through `exclusive`. */
 export class ArtifactPublisher {
   known = new KnownHeads();
   readonly invalid = new InvalidRegistry();
   readonly conflicts: PublisherConflict[] = [];
-  /** Deletes the mass-deletion guard held back, per label; never sent until the path shows up again. */
-  readonly heldDeletes = new Map<string, Set<string>>();
+  readonly guard: MassDeleteGuard;
+  readonly rescan: PeriodicRescan;
   lastError: string | undefined;
+  /** The lstat of each path as last read: the periodic rescan reads again only what differs. */
+  private readonly fingerprints = new Map<string, Fingerprint>();
+  private readonly grace: DeleteGrace;
   private readonly batcher: ChangeBatcher;
   private readonly incomplete = new Map<string, { timer: NodeJS.Timeout; attempts: number; sha256: string }>();
   private readonly rescans: FolderRescans;
@@ -83,6 +96,18 @@ export class ArtifactPublisher {
       logger: deps.logger,
       isSeen: (path) => this.batcher.has(path) || deps.labels.every((label) => this.known.get(label, path) !== undefined),
       onUnseen: (paths) => this.notePaths(paths),
+    });
+    this.guard = new MassDeleteGuard({ share: deps.massDeleteGuard, windowMs: MASS_DELETE_WINDOW_MS, logger: deps.logger, now: () => Date.now() });
+    this.grace = new DeleteGrace({ delayMs: deps.deleteDelayMs, recheck: (path) => this.batcher.mark([path]) });
+    this.rescan = new PeriodicRescan({
+      serverRoot: deps.serverRoot,
+      isIgnoredPath: deps.isIgnoredPath,
+      intervalMs: deps.rescanIntervalMs,
+      logger: deps.logger,
+      fingerprints: this.fingerprints,
+      knownPaths: () => new Set(deps.labels.flatMap((label) => this.known.pathsOf(label))),
+      isInHand: (path) => this.batcher.has(path) || this.grace.has(path) || deps.labels.some((label) => this.guard.isHeld(label, path)),
+      onChanged: (paths) => this.notePaths(paths),
     });
     this.batcher = new ChangeBatcher({
       quietMs: deps.quietMs,
@@ -139,9 +164,18 @@ export class ArtifactPublisher {
     return next;
   }
 
+  /** Releases a label's held deletes (`artisync deletes confirm`): each is sent if its path is still missing. */
+  confirmDeletes(label: string): string[] {
+    const released = this.guard.confirm(label);
+    this.notePaths(released);
+    return released;
+  }
+
   /** Reads and assesses a file (exposed for the startup sync). */
   async assess(path: string): Promise<Assessment> {
     const state = await readArtifact(this.deps.serverRoot, path, this.deps.maxArtifactBytes);
+    if (state.kind === 'absent') this.fingerprints.delete(path);
+    else if (state.fingerprint !== undefined) this.fingerprints.set(path, state.fingerprint);
     // Content every label's hub head already has was validated when it was stored: no need to check it again.
     const isKnown = (sha256: string) => this.deps.labels.length > 0 && this.deps.labels.every((label) => this.known.get(label, path)?.sha256 === sha256);
     return assessFile(path, state, this.deps.validate, this.deps.maxArtifactBytes, isKnown);
@@ -153,6 +187,8 @@ export class ArtifactPublisher {
     this.batcher.stop();
     for (const { timer } of this.incomplete.values()) clearTimeout(timer);
     this.rescans.stop();
+    this.rescan.stop();
+    this.grace.stop();
     await this.exclusive(() => this.saveJournal());
   }
 
@@ -201,7 +237,8 @@ export class ArtifactPublisher {
     for (let start = 0; start < taken.length; start += READ_CONCURRENCY) {
       const slice = taken.slice(start, start + READ_CONCURRENCY);
       for (const { item, assessment } of await Promise.all(slice.map(async (item) => ({ item, assessment: await this.assess(item.path) })))) {
-        if (assessment.kind === 'put' || assessment.kind === 'delete') {
+        if (assessment.kind === 'put') this.grace.clear(item.path);
+        if (assessment.kind === 'put' || (assessment.kind === 'delete' && this.graceOver(item.path))) {
           ready.push({ item, assessment });
           continue;
         }
@@ -210,6 +247,12 @@ export class ArtifactPublisher {
       }
     }
     return ready;
+  }
+
+  /** True when a missing path's delete may go: it has waited out its grace, or no label holds it (nothing to send). */
+  private graceOver(path: string): boolean {
+    const held = this.deps.labels.some((label) => this.known.get(label, path) !== undefined || this.known.isUncertain(label, path));
+    return !held || this.grace.isDue(path, Date.now());
   }
 
   private isEcho(item: TakenPath, assessment: Publishable): boolean {
@@ -232,7 +275,7 @@ export class ArtifactPublisher {
       this.incomplete.delete(item.path);
     }
     for (const label of this.deps.labels) {
-      const changes = ready.flatMap(({ item, assessment }) => this.changeFor(label, item.path, assessment));
+      const changes = this.guarded(label, ready.flatMap(({ item, assessment }) => this.changeFor(label, item.path, assessment)));
       if (changes.length === 0) continue;
       const outcome = await pushChanges(this.deps.hub, label, changes, this.deps.limits ?? DEFAULT_LIMITS);
       this.applyOutcome(label, outcome, retry);
@@ -254,12 +297,23 @@ export class ArtifactPublisher {
     const uncertain = this.known.isUncertain(label, path);
     const base = known === undefined || known.version === UNKNOWN_VERSION || uncertain ? {} : { baseVersion: known.version };
     if (assessment.kind === 'put') {
-      this.heldDeletes.get(label)?.delete(path);
+      this.guard.returned(label, path);
       if (known?.sha256 === assessment.sha256 && !uncertain) return [];
       return [{ path, op: 'put', bytes: assessment.bytes, sha256: assessment.sha256, ...base }];
     }
-    if ((known === undefined && !uncertain) || this.heldDeletes.get(label)?.has(path) === true) return [];
+    if (known === undefined && !uncertain) return [];
     return [{ path, op: 'delete', sha256: null, ...base }];
+  }
+
+  /** The label's changes without the deletes the mass-deletion guard holds. */
+  private guarded(label: string, changes: PreparedChange[]): PreparedChange[] {
+    const deletes = changes.filter((change) => change.op === 'delete').map((change) => change.path);
+    if (deletes.length === 0) return changes;
+    const waiting = [...this.grace.paths()].filter((path) => this.known.get(label, path) !== undefined);
+    // A delete sent after a lost reply may concern a head not known here: it counts among the label's artifacts too.
+    const artifacts = this.known.pathsOf(label).length + deletes.filter((path) => this.known.get(label, path) === undefined).length;
+    const admitted = new Set(this.guard.admit(label, deletes, artifacts, waiting));
+    return changes.filter((change) => change.op === 'put' || admitted.has(change.path));
   }
 
   private applyOutcome(label: string, outcome: PushOutcome, retry: Set<string>): void {
@@ -267,7 +321,10 @@ export class ArtifactPublisher {
     for (const { change } of answered) this.known.settleUncertain(label, change.path);
     for (const { change, result } of outcome.applied) {
       if (change.op === 'delete') this.known.remove(label, change.path);
-      else this.known.set(label, change.path, { version: result.version, sha256: result.sha256 });
+      else {
+        if (this.known.get(label, change.path) === undefined) this.guard.noteCreated(label, change.path);
+        this.known.set(label, change.path, { version: result.version, sha256: result.sha256 });
+      }
       if (!result.unchanged) this.deps.logger.info({ label, path: change.path, op: change.op, version: result.version, revision: result.revision }, 'artifact published');
     }
     for (const { change, message } of outcome.conflicts) {
