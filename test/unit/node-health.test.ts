@@ -25,6 +25,14 @@ describe('findNodeProblems', () => {
     expect(findNodeProblems([node('gw-2', { gatewayLabels: { Prod: { appliedRevision: '1-0', lag: 3 } } })], { ...limits, maxLag: 3 })).toEqual([]);
   });
 
+  it('reports a publisher holding deletes', () => {
+    const held = node('pub-1', { roles: ['publisher'], gatewayLabels: {}, heldDeletes: [{ label: 'Prod', count: 10, artifacts: 12, since: NOW }] });
+    const problems = findNodeProblems([held], limits);
+    expect(problems.map((problem) => problem.kind)).toEqual(['held-deletes']);
+    expect(problems[0]?.message).toContain('pub-1 holds 10 deletes of Prod');
+    expect(problems[0]?.message).toContain('artisync deletes confirm Prod');
+  });
+
   it('reports a node not seen past the threshold', () => {
     const problems = findNodeProblems([node('gw-3', { lastSeen: NOW - 45_000 })], limits);
     expect(problems.map((problem) => problem.kind)).toEqual(['stale']);
