@@ -124,6 +124,7 @@ export class ArtifactPublisher {
   async loadJournal(): Promise<void> {
     const state = await this.deps.journal.load();
     this.known = KnownHeads.fromJSON(state.known);
+    for (const [label, paths] of Object.entries(state.held ?? {})) this.guard.holdAtStartup(label, paths, this.known.pathsOf(label).length);
     this.batcher.mark(state.pending);
   }
 
@@ -194,7 +195,7 @@ export class ArtifactPublisher {
 
   /** Saves pending paths and known heads. */
   saveJournal(): Promise<void> {
-    return this.deps.journal.save({ pending: this.batcher.paths(), known: this.known.toJSON() });
+    return this.deps.journal.save({ pending: this.batcher.paths(), known: this.known.toJSON(), held: this.guard.heldPaths() });
   }
 
   private async flush(): Promise<void> {

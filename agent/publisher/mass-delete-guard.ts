@@ -78,6 +78,11 @@ export class MassDeleteGuard {
     else this.holds.set(label, { paths: new Set(paths), since: this.deps.now(), artifacts });
   }
 
+  /** label → held paths, for the journal. */
+  heldPaths(): Record<string, string[]> {
+    return Object.fromEntries([...this.holds].map(([label, hold]) => [label, [...hold.paths]]));
+  }
+
   /** True while a delete of `path` is held for `label`. */
   isHeld(label: string, path: string): boolean {
     return this.holds.get(label)?.paths.has(path) === true;

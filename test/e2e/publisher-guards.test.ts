@@ -116,13 +116,24 @@ describe('runtime mass-deletion guard', () => {
 
     await rename(join(publisher.serverRoot, API), join(publisher.serverRoot, `${API}.old`));
     await waitFor(async () => (await nodeStatus(publisher.nodeId))?.heldDeletes?.[0]?.count === 10, { message: 'held again after the second move' });
-    const confirm = await runCli(['deletes', 'confirm', label, '--admin', publisher.adminUrl]);
+    // A restart is no confirmation: the hold survives it.
+    await publisher.daemon.stop();
+    const restarted = await cluster.restartAgent(publisher, { hubUrl: hubNode.url, redisUrl: redis.url, nodeId: publisher.nodeId, publishLabels: [label] });
+    agents.push(restarted);
+    await restarted.daemon.waitForLog((line) => line.msg === 'startup sync done');
+    const restartedAt = Date.now();
+    await waitFor(async () => {
+      const seen = await nodeStatus(publisher.nodeId);
+      return seen !== undefined && seen.lastSeen > restartedAt && seen.heldDeletes?.[0]?.count === 10;
+    }, { message: 'held after a restart' });
+    expect(await hubHas(label, files)).toBe(true);
+    const confirm = await runCli(['deletes', 'confirm', label, '--admin', restarted.adminUrl]);
     expect(confirm.code, confirm.stderr).toBe(0);
     expect(confirm.stdout).toContain('released 10 held deletes');
     const remaining = { 'executionplans/a.siddhiql': planText('a'), 'executionplans/b.siddhiql': planText('b') };
     await waitFor(async () => (await hubHas(label, remaining)) && ![...(await headsOf(label)).keys()].some((path) => path.startsWith(`${API}/`)), { message: 'the confirmed deletes on the hub' });
     await waitFor(() => !existsSync(join(gateway.serverRoot, `${API}/admin--Mv0_v1.0.0.xml`)), { message: 'the confirmed deletes on the gateway' });
-    expect((await runCli(['deletes', 'confirm', label, '--admin', publisher.adminUrl])).code).toBe(1);
+    expect((await runCli(['deletes', 'confirm', label, '--admin', restarted.adminUrl])).code).toBe(1);
   });
 });
 
