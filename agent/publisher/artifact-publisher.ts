@@ -5,12 +5,12 @@ import type { EchoFilter } from '../agent-role.js';
 import { readArtifact, type Fingerprint } from './artifact-reader.js';
 import { ChangeBatcher, type TakenPath } from './change-batcher.js';
 import { pushChanges, type ChangesetLimits, type PreparedChange, type PublisherHub, type PushOutcome } from './changeset-pusher.js';
-import { DeleteGrace } from './delete-grace.js';
+import { DeleteGate } from './delete-gate.js';
 import { FolderRescans, foldersBelow } from './folder-rescans.js';
 import { assessFile, type Assessment, type ValidateArtifact } from './file-assessment.js';
 import { InvalidRegistry, type FileIssue } from './invalid-registry.js';
 import { KnownHeads } from './known-heads.js';
-import { MassDeleteGuard } from './mass-delete-guard.js';
+import type { MassDeleteGuard } from './mass-delete-guard.js';
 import type { PendingJournal } from './pending-journal.js';
 import { PeriodicRescan } from './periodic-rescan.js';
 import { backoffDelayMs } from './retry-backoff.js';
@@ -28,7 +28,7 @@ export interface ArtifactPublisherDeps {
   logger: Logger;
   quietMs: number;
   maxArtifactBytes: number;
-  /** Largest share of a label's artifacts deleted within MASS_DELETE_WINDOW_MS before the rest are held. */
+  /** Largest share of a label's artifacts deleted within a minute before the rest are held. */
   massDeleteGuard: number;
   /** How long a missing path waits to reappear before its delete is sent. */
   deleteDelayMs: number;
@@ -66,20 +66,17 @@ const INCOMPLETE_GIVE_UP = 8;
 const MAX_CONFLICTS_KEPT = 100;
 // Hub versions start at 1, so 0 marks a head whose content is known but whose version is not.
 const UNKNOWN_VERSION = 0;
-// Deletes this close together count as one mass deletion: a folder move shows up at once, a script over seconds.
-const MASS_DELETE_WINDOW_MS = 60_000;
 
 /** Publishes dirty paths; the owner feeds it paths (watcher) and runs the startup sync through `exclusive`. */
 export class ArtifactPublisher {
   known = new KnownHeads();
   readonly invalid = new InvalidRegistry();
   readonly conflicts: PublisherConflict[] = [];
-  readonly guard: MassDeleteGuard;
   readonly rescan: PeriodicRescan;
   lastError: string | undefined;
   /** The lstat of each path as last read: the periodic rescan reads again only what differs. */
   private readonly fingerprints = new Map<string, Fingerprint>();
-  private readonly grace: DeleteGrace;
+  private readonly deletes: DeleteGate;
   private readonly batcher: ChangeBatcher;
   private readonly incomplete = new Map<string, { timer: NodeJS.Timeout; attempts: number; sha256: string }>();
   private readonly rescans: FolderRescans;
@@ -97,8 +94,7 @@ export class ArtifactPublisher {
       isSeen: (path) => this.batcher.has(path) || deps.labels.every((label) => this.known.get(label, path) !== undefined),
       onUnseen: (paths) => this.notePaths(paths),
     });
-    this.guard = new MassDeleteGuard({ share: deps.massDeleteGuard, windowMs: MASS_DELETE_WINDOW_MS, logger: deps.logger, now: () => Date.now() });
-    this.grace = new DeleteGrace({ delayMs: deps.deleteDelayMs, recheck: (path) => this.batcher.mark([path]) });
+    this.deletes = new DeleteGate({ ...deps, known: () => this.known, recheck: (path) => this.batcher.mark([path]) });
     this.rescan = new PeriodicRescan({
       serverRoot: deps.serverRoot,
       isIgnoredPath: deps.isIgnoredPath,
@@ -106,7 +102,7 @@ export class ArtifactPublisher {
       logger: deps.logger,
       fingerprints: this.fingerprints,
       knownPaths: () => new Set(deps.labels.flatMap((label) => this.known.pathsOf(label))),
-      isInHand: (path) => this.batcher.has(path) || this.grace.has(path) || deps.labels.some((label) => this.guard.isHeld(label, path)),
+      isInHand: (path) => this.batcher.has(path) || this.deletes.isInHand(path),
       onChanged: (paths) => this.notePaths(paths),
     });
     this.batcher = new ChangeBatcher({
@@ -153,6 +149,11 @@ export class ArtifactPublisher {
     this.rescans.schedule(scanned);
   }
 
+  /** The mass-deletion guard: its holds, for the heartbeat, the admin API and the startup sync. */
+  get guard(): MassDeleteGuard {
+    return this.deletes.guard;
+  }
+
   /** Paths not yet confirmed by the hub. */
   get pendingCount(): number {
     return this.batcher.size;
@@ -189,7 +190,7 @@ export class ArtifactPublisher {
     for (const { timer } of this.incomplete.values()) clearTimeout(timer);
     this.rescans.stop();
     this.rescan.stop();
-    this.grace.stop();
+    this.deletes.stop();
     await this.exclusive(() => this.saveJournal());
   }
 
@@ -238,8 +239,8 @@ export class ArtifactPublisher {
     for (let start = 0; start < taken.length; start += READ_CONCURRENCY) {
       const slice = taken.slice(start, start + READ_CONCURRENCY);
       for (const { item, assessment } of await Promise.all(slice.map(async (item) => ({ item, assessment: await this.assess(item.path) })))) {
-        if (assessment.kind === 'put') this.grace.clear(item.path);
-        if (assessment.kind === 'put' || (assessment.kind === 'delete' && this.graceOver(item.path))) {
+        if (assessment.kind === 'put') this.deletes.present(item.path);
+        if (assessment.kind === 'put' || (assessment.kind === 'delete' && this.deletes.graceOver(item.path))) {
           ready.push({ item, assessment });
           continue;
         }
@@ -248,12 +249,6 @@ export class ArtifactPublisher {
       }
     }
     return ready;
-  }
-
-  /** True when a missing path's delete may go: it has waited out its grace, or no label holds it (nothing to send). */
-  private graceOver(path: string): boolean {
-    const held = this.deps.labels.some((label) => this.known.get(label, path) !== undefined || this.known.isUncertain(label, path));
-    return !held || this.grace.isDue(path, Date.now());
   }
 
   private isEcho(item: TakenPath, assessment: Publishable): boolean {
@@ -276,7 +271,7 @@ export class ArtifactPublisher {
       this.incomplete.delete(item.path);
     }
     for (const label of this.deps.labels) {
-      const changes = this.guarded(label, ready.flatMap(({ item, assessment }) => this.changeFor(label, item.path, assessment)));
+      const changes = this.deletes.admit(label, ready.flatMap(({ item, assessment }) => this.changeFor(label, item.path, assessment)));
       if (changes.length === 0) continue;
       const outcome = await pushChanges(this.deps.hub, label, changes, this.deps.limits ?? DEFAULT_LIMITS);
       this.applyOutcome(label, outcome, retry);
@@ -304,17 +299,6 @@ export class ArtifactPublisher {
     }
     if (known === undefined && !uncertain) return [];
     return [{ path, op: 'delete', sha256: null, ...base }];
-  }
-
-  /** The label's changes without the deletes the mass-deletion guard holds. */
-  private guarded(label: string, changes: PreparedChange[]): PreparedChange[] {
-    const deletes = changes.filter((change) => change.op === 'delete').map((change) => change.path);
-    if (deletes.length === 0) return changes;
-    const waiting = [...this.grace.paths()].filter((path) => this.known.get(label, path) !== undefined);
-    // A delete sent after a lost reply may concern a head not known here: it counts among the label's artifacts too.
-    const artifacts = this.known.pathsOf(label).length + deletes.filter((path) => this.known.get(label, path) === undefined).length;
-    const admitted = new Set(this.guard.admit(label, deletes, artifacts, waiting));
-    return changes.filter((change) => change.op === 'put' || admitted.has(change.path));
   }
 
   private applyOutcome(label: string, outcome: PushOutcome, retry: Set<string>): void {
