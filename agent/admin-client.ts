@@ -5,6 +5,8 @@ import {
   ADMIN_ROUTES,
   type ArtifactStatus,
   type ClearOverridesReply,
+  type ConfirmDeletesReply,
+  type HeldDeletes,
   type Override,
   type RedeployReply,
   type VerifyReport,
@@ -46,6 +48,16 @@ export class AdminClient {
   /** Releases one override, or all, bringing the hub's versions back. */
   clearOverrides(target: { path: string } | { all: true }): Promise<ClearOverridesReply> {
     return this.json<ClearOverridesReply>('POST', ADMIN_ROUTES.clearOverrides, target);
+  }
+
+  /** The deletes that node's publisher holds, per label, with their paths. */
+  heldDeletes(): Promise<HeldDeletes[]> {
+    return this.json<HeldDeletes[]>('GET', ADMIN_ROUTES.deletes);
+  }
+
+  /** Releases a label's held deletes on that node. */
+  confirmDeletes(label: string): Promise<ConfirmDeletesReply> {
+    return this.json<ConfirmDeletesReply>('POST', ADMIN_ROUTES.confirmDeletes, { label });
   }
 
   /** Drift between that node's disk and the hub. */

@@ -75,12 +75,13 @@ async function runRoles(config: AgentConfig, listen: ReturnType<typeof parseAdmi
   }
   const echoFilter: EchoFilter = gateway ?? { isOwnWrite: () => false };
   const deps = { config, logger, hub, echoFilter, ...link };
-  if (config.publisher.enabled) roles.push(await startPublisher(deps));
+  const publisher = config.publisher.enabled ? await startPublisher(deps) : undefined;
+  if (publisher !== undefined) roles.push(publisher);
   metrics.observeRoles({
     artifactStates: () => gateway?.admin.listArtifacts().map((artifact) => artifact.state) ?? [],
     reports: () => roles.map((role) => role.report()),
   });
-  const admin = buildAdminApp({ roles: () => roles, gateway: gateway?.admin, registry: metrics.registry, logger });
+  const admin = buildAdminApp({ roles: () => roles, gateway: gateway?.admin, publisher: publisher?.admin, registry: metrics.registry, logger });
   await admin.listen(listen);
   const heartbeats = new HeartbeatSender({
     node: config.node_id,

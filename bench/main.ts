@@ -15,6 +15,7 @@ import { hubPutScenario } from './scenarios/hub-put.js';
 import { artisyncFanoutScenario } from './scenarios/artisync-fanout.js';
 import { artisyncSyncScenario } from './scenarios/artisync-sync.js';
 import { lsyncdEditScenario } from './scenarios/lsyncd-edit.js';
+import { publisherRescanScenario } from './scenarios/publisher-rescan.js';
 import { rsyncRescanScenario } from './scenarios/rsync-rescan.js';
 import { validationThroughputScenario } from './scenarios/validation-throughput.js';
 import { Scratch } from './scratch.js';
@@ -38,7 +39,7 @@ const { values } = parseArgs({
 // the file-creating peers still come early, while the disk has the fewest freed inodes.
 const scenarios: Scenario[] = [
   coldCopyScenario, artisyncSyncScenario, fsFloorScenario, hubPutScenario, rsyncRescanScenario, artisyncFanoutScenario,
-  lsyncdEditScenario, validationThroughputScenario(values.fixtures),
+  lsyncdEditScenario, publisherRescanScenario, validationThroughputScenario(values.fixtures),
 ];
 
 async function main(): Promise<void> {

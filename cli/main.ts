@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerDeletesCommand } from './commands/deletes.js';
 import { registerHubCommand } from './commands/hub.js';
 import { registerOverrideCommand } from './commands/override.js';
 import { registerRedeployCommand } from './commands/redeploy.js';
@@ -28,6 +29,7 @@ const program = new Command('artisync')
 registerAgentCommand(program);
 registerHubCommand(program);
 registerOverrideCommand(program);
+registerDeletesCommand(program);
 registerRedeployCommand(program);
 registerUndeployCommand(program);
 registerValidateCommand(program);

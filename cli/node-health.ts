@@ -27,9 +27,9 @@ export interface HealthLimits {
 export interface NodeProblem {
   node: string;
   label?: string;
-  kind: 'lag' | 'failing' | 'stale';
-  /** Short word for the table: behind, failing or frozen. */
-  reason: 'behind' | 'failing' | 'frozen';
+  kind: 'lag' | 'failing' | 'stale' | 'held-deletes';
+  /** Short word for the table: behind, failing, frozen or held-deletes. */
+  reason: 'behind' | 'failing' | 'frozen' | 'held-deletes';
   message: string;
 }
 
@@ -59,6 +59,11 @@ export function findNodeProblems(nodes: readonly NodeStatus[], limits: HealthLim
       // A frozen node's label states are as old as its last heartbeat: the one line says what is known.
       problems.push({ node: node.node, kind: 'stale', reason: 'frozen', message: `${node.node} is frozen or down: no heartbeat for ${formatAge(age)} (limit ${formatAge(limit)})` });
       continue;
+    }
+    for (const hold of node.heldDeletes ?? []) {
+      const message = `${node.node} holds ${hold.count} deletes of ${hold.label} (${hold.count} of ${hold.artifacts} artifacts, over mass_delete_guard); `
+        + `put the files back, or run \`artisync deletes confirm ${hold.label}\` on ${node.node}`;
+      problems.push({ node: node.node, kind: 'held-deletes', reason: 'held-deletes', message });
     }
     for (const [label, state] of Object.entries(node.gatewayLabels)) {
       const problem = labelProblem(node.node, label, state, limits);

@@ -28,6 +28,8 @@ const publisherSchema = z.strictObject({
   quiet_ms: z.int().min(0).default(5),
   mass_delete_guard: z.number().min(0).max(1).default(0.5),
   audit_interval: z.int().min(100).default(60_000),
+  delete_delay_ms: z.int().min(0).default(1_000),
+  rescan_interval: z.int().min(100).default(60_000),
 });
 
 const gatewaySchema = z.strictObject({

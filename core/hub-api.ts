@@ -215,9 +215,23 @@ export interface NodeHeartbeat {
     /** Files on disk that differed from the hub's heads, overrides excepted. */
     drift?: number;
   };
+  /** Deletes a publisher's mass-deletion guard holds, per label (absent from agents that predate it). */
+  heldDeletes?: HeldDeletes[];
   ready: boolean;
   /** How often the node sends heartbeats, so `status` can tell a frozen node without a fixed threshold. */
   heartbeatIntervalMs?: number;
+}
+
+/** A label's deletes held by the mass-deletion guard until `artisync deletes confirm LABEL` or the files return. */
+export interface HeldDeletes {
+  label: string;
+  count: number;
+  /** Artifacts the label had when the hold began. */
+  artifacts: number;
+  /** When the hold began, ms since the epoch. */
+  since: number;
+  /** The held paths (only in the admin API's answer, not in heartbeats). */
+  paths?: string[];
 }
 
 /** A heartbeat as the hub stores and lists it. */

@@ -1,4 +1,5 @@
-// The node-local admin API (fastify): health, readiness, metrics, and the gateway's artifacts, overrides and verify.
+// The node-local admin API (fastify): health, readiness, metrics, the gateway's artifacts, overrides and verify, and
+// the publisher's held deletes.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -10,7 +11,10 @@ import {
   type AdminPathRequest,
   type ArtifactStatus,
   type ClearOverridesRequest,
+  type ConfirmDeletesReply,
+  type ConfirmDeletesRequest,
   type DriftCheckReply,
+  type HeldDeletes,
   type Override,
   type ReadyReply,
   type RedeployReply,
@@ -29,10 +33,18 @@ export interface GatewayAdmin {
   checkDrift(): Promise<DriftCheckReply>;
 }
 
+/** What the admin API asks of the publisher role. */
+export interface PublisherAdmin {
+  heldDeletes(): HeldDeletes[];
+  /** Releases a label's held deletes; throws NotFoundError when the label is not published here or holds none. */
+  confirmDeletes(label: string): ConfirmDeletesReply;
+}
+
 /** Everything the admin app reads. */
 export interface AdminAppDeps {
   roles: () => readonly AgentRole[];
   gateway: GatewayAdmin | undefined;
+  publisher?: PublisherAdmin;
   registry: Registry;
   logger: Logger;
 }
@@ -63,7 +75,17 @@ export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
     if (deps.gateway === undefined) throw new NotFoundError('ARTISYNC_NOT_FOUND', 'this node does not run the gateway role');
     return deps.gateway;
   });
+  registerPublisherRoutes(app, () => {
+    if (deps.publisher === undefined) throw new NotFoundError('ARTISYNC_NOT_FOUND', 'this node does not run the publisher role');
+    return deps.publisher;
+  });
   return app;
+}
+
+function registerPublisherRoutes(app: FastifyInstance, publisher: () => PublisherAdmin): void {
+  const labelBody = { type: 'object', required: ['label'], properties: { label: { type: 'string', minLength: 1 } } } as const;
+  app.get(ADMIN_ROUTES.deletes, () => publisher().heldDeletes());
+  app.post<{ Body: ConfirmDeletesRequest }>(ADMIN_ROUTES.confirmDeletes, { schema: { body: labelBody } }, (request) => publisher().confirmDeletes(request.body.label));
 }
 
 function registerGatewayRoutes(app: FastifyInstance, gateway: () => GatewayAdmin): void {

@@ -1,5 +1,6 @@
 // Routes of the node-local admin API and the shapes it answers with, shared by the agent and the CLI.
 import type { LabelVerification } from '../gateway/drift-checker.js';
+import type { HeldDeletes } from '../../core/hub-api.js';
 import type { ArtifactStatus, VerifyReport } from '../gateway/gateway-admin-actions.js';
 import type { Override } from '../gateway/override-tracker.js';
 
@@ -16,7 +17,20 @@ export const ADMIN_ROUTES = {
   clearOverrides: '/v1/overrides/clear',
   verify: '/v1/verify',
   driftCheck: '/v1/drift-check',
+  deletes: '/v1/deletes',
+  confirmDeletes: '/v1/deletes/confirm',
 } as const;
+
+/** Body of deletes confirm. */
+export interface ConfirmDeletesRequest {
+  label: string;
+}
+
+/** Reply to deletes confirm: the held deletes released, now sent where their paths are still missing. */
+export interface ConfirmDeletesReply {
+  label: string;
+  released: string[];
+}
 
 /** Body of redeploy and undeploy. */
 export interface AdminPathRequest {
@@ -60,4 +74,4 @@ export interface DriftCheckReply {
   drift: number;
 }
 
-export type { ArtifactStatus, Override, VerifyReport };
+export type { ArtifactStatus, HeldDeletes, Override, VerifyReport };

@@ -2,14 +2,17 @@
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../core/errors.js';
 import type { EchoFilter } from '../agent-role.js';
-import { readArtifact } from './artifact-reader.js';
+import { readArtifact, type Fingerprint } from './artifact-reader.js';
 import { ChangeBatcher, type TakenPath } from './change-batcher.js';
 import { pushChanges, type ChangesetLimits, type PreparedChange, type PublisherHub, type PushOutcome } from './changeset-pusher.js';
+import { DeleteGate } from './delete-gate.js';
 import { FolderRescans, foldersBelow } from './folder-rescans.js';
 import { assessFile, type Assessment, type ValidateArtifact } from './file-assessment.js';
 import { InvalidRegistry, type FileIssue } from './invalid-registry.js';
 import { KnownHeads } from './known-heads.js';
+import type { MassDeleteGuard } from './mass-delete-guard.js';
 import type { PendingJournal } from './pending-journal.js';
+import { PeriodicRescan } from './periodic-rescan.js';
 import { backoffDelayMs } from './retry-backoff.js';
 import { scanTrees } from './tree-scanner.js';
 
@@ -25,6 +28,11 @@ export interface ArtifactPublisherDeps {
   logger: Logger;
   quietMs: number;
   maxArtifactBytes: number;
+  /** Largest share of a label's artifacts deleted within a minute before the rest are held. */
+  massDeleteGuard: number;
+  /** How long a missing path waits to reappear before its delete is sent. */
+  deleteDelayMs: number;
+  rescanIntervalMs: number;
   limits?: ChangesetLimits;
   random?: () => number;
 }
@@ -64,9 +72,11 @@ export class ArtifactPublisher {
   known = new KnownHeads();
   readonly invalid = new InvalidRegistry();
   readonly conflicts: PublisherConflict[] = [];
-  /** Deletes the mass-deletion guard held back, per label; never sent until the path shows up again. */
-  readonly heldDeletes = new Map<string, Set<string>>();
+  readonly rescan: PeriodicRescan;
   lastError: string | undefined;
+  /** The lstat of each path as last read: the periodic rescan reads again only what differs. */
+  private readonly fingerprints = new Map<string, Fingerprint>();
+  private readonly deletes: DeleteGate;
   private readonly batcher: ChangeBatcher;
   private readonly incomplete = new Map<string, { timer: NodeJS.Timeout; attempts: number; sha256: string }>();
   private readonly rescans: FolderRescans;
@@ -84,6 +94,17 @@ export class ArtifactPublisher {
       isSeen: (path) => this.batcher.has(path) || deps.labels.every((label) => this.known.get(label, path) !== undefined),
       onUnseen: (paths) => this.notePaths(paths),
     });
+    this.deletes = new DeleteGate({ ...deps, known: () => this.known, recheck: (path) => this.batcher.mark([path]) });
+    this.rescan = new PeriodicRescan({
+      serverRoot: deps.serverRoot,
+      isIgnoredPath: deps.isIgnoredPath,
+      intervalMs: deps.rescanIntervalMs,
+      logger: deps.logger,
+      fingerprints: this.fingerprints,
+      knownPaths: () => new Set(deps.labels.flatMap((label) => this.known.pathsOf(label))),
+      isInHand: (path) => this.batcher.has(path) || this.deletes.isInHand(path),
+      onChanged: (paths) => this.notePaths(paths),
+    });
     this.batcher = new ChangeBatcher({
       quietMs: deps.quietMs,
       maxItems: FLUSH_ITEMS,
@@ -99,6 +120,7 @@ export class ArtifactPublisher {
   async loadJournal(): Promise<void> {
     const state = await this.deps.journal.load();
     this.known = KnownHeads.fromJSON(state.known);
+    for (const [label, paths] of Object.entries(state.held ?? {})) this.guard.holdAtStartup(label, paths, this.known.pathsOf(label).length);
     this.batcher.mark(state.pending);
   }
 
@@ -127,6 +149,11 @@ export class ArtifactPublisher {
     this.rescans.schedule(scanned);
   }
 
+  /** The mass-deletion guard: its holds, for the heartbeat, the admin API and the startup sync. */
+  get guard(): MassDeleteGuard {
+    return this.deletes.guard;
+  }
+
   /** Paths not yet confirmed by the hub. */
   get pendingCount(): number {
     return this.batcher.size;
@@ -139,9 +166,18 @@ export class ArtifactPublisher {
     return next;
   }
 
+  /** Releases a label's held deletes (`artisync deletes confirm`): each is sent if its path is still missing. */
+  confirmDeletes(label: string): string[] {
+    const released = this.guard.confirm(label);
+    this.notePaths(released);
+    return released;
+  }
+
   /** Reads and assesses a file (exposed for the startup sync). */
   async assess(path: string): Promise<Assessment> {
     const state = await readArtifact(this.deps.serverRoot, path, this.deps.maxArtifactBytes);
+    if (state.kind === 'absent') this.fingerprints.delete(path);
+    else if (state.fingerprint !== undefined) this.fingerprints.set(path, state.fingerprint);
     // Content every label's hub head already has was validated when it was stored: no need to check it again.
     const isKnown = (sha256: string) => this.deps.labels.length > 0 && this.deps.labels.every((label) => this.known.get(label, path)?.sha256 === sha256);
     return assessFile(path, state, this.deps.validate, this.deps.maxArtifactBytes, isKnown);
@@ -153,12 +189,14 @@ export class ArtifactPublisher {
     this.batcher.stop();
     for (const { timer } of this.incomplete.values()) clearTimeout(timer);
     this.rescans.stop();
+    this.rescan.stop();
+    this.deletes.stop();
     await this.exclusive(() => this.saveJournal());
   }
 
   /** Saves pending paths and known heads. */
   saveJournal(): Promise<void> {
-    return this.deps.journal.save({ pending: this.batcher.paths(), known: this.known.toJSON() });
+    return this.deps.journal.save({ pending: this.batcher.paths(), known: this.known.toJSON(), held: this.guard.heldPaths() });
   }
 
   private async flush(): Promise<void> {
@@ -201,7 +239,8 @@ export class ArtifactPublisher {
     for (let start = 0; start < taken.length; start += READ_CONCURRENCY) {
       const slice = taken.slice(start, start + READ_CONCURRENCY);
       for (const { item, assessment } of await Promise.all(slice.map(async (item) => ({ item, assessment: await this.assess(item.path) })))) {
-        if (assessment.kind === 'put' || assessment.kind === 'delete') {
+        if (assessment.kind === 'put') this.deletes.present(item.path);
+        if (assessment.kind === 'put' || (assessment.kind === 'delete' && this.deletes.graceOver(item.path))) {
           ready.push({ item, assessment });
           continue;
         }
@@ -232,7 +271,7 @@ export class ArtifactPublisher {
       this.incomplete.delete(item.path);
     }
     for (const label of this.deps.labels) {
-      const changes = ready.flatMap(({ item, assessment }) => this.changeFor(label, item.path, assessment));
+      const changes = this.deletes.admit(label, ready.flatMap(({ item, assessment }) => this.changeFor(label, item.path, assessment)));
       if (changes.length === 0) continue;
       const outcome = await pushChanges(this.deps.hub, label, changes, this.deps.limits ?? DEFAULT_LIMITS);
       this.applyOutcome(label, outcome, retry);
@@ -254,11 +293,11 @@ export class ArtifactPublisher {
     const uncertain = this.known.isUncertain(label, path);
     const base = known === undefined || known.version === UNKNOWN_VERSION || uncertain ? {} : { baseVersion: known.version };
     if (assessment.kind === 'put') {
-      this.heldDeletes.get(label)?.delete(path);
+      this.guard.returned(label, path);
       if (known?.sha256 === assessment.sha256 && !uncertain) return [];
       return [{ path, op: 'put', bytes: assessment.bytes, sha256: assessment.sha256, ...base }];
     }
-    if ((known === undefined && !uncertain) || this.heldDeletes.get(label)?.has(path) === true) return [];
+    if (known === undefined && !uncertain) return [];
     return [{ path, op: 'delete', sha256: null, ...base }];
   }
 
@@ -267,7 +306,10 @@ export class ArtifactPublisher {
     for (const { change } of answered) this.known.settleUncertain(label, change.path);
     for (const { change, result } of outcome.applied) {
       if (change.op === 'delete') this.known.remove(label, change.path);
-      else this.known.set(label, change.path, { version: result.version, sha256: result.sha256 });
+      else {
+        if (this.known.get(label, change.path) === undefined) this.guard.noteCreated(label, change.path);
+        this.known.set(label, change.path, { version: result.version, sha256: result.sha256 });
+      }
       if (!result.unchanged) this.deps.logger.info({ label, path: change.path, op: change.op, version: result.version, revision: result.revision }, 'artifact published');
     }
     for (const { change, message } of outcome.conflicts) {

@@ -1,12 +1,24 @@
 // Reads one artifact from disk without ever following a symbolic link, so nothing outside the trees can travel.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, posix } from 'node:path';
 
-/** What is on disk at an artifact path right now. */
+/** Size, mtime and inode of a path's lstat: what the periodic rescan compares to tell a change without reading. */
+export interface Fingerprint {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+/** What is on disk at an artifact path right now; `fingerprint` is the lstat taken before reading. */
 export type DiskState =
-  | { kind: 'file'; bytes: Buffer }
+  | { kind: 'file'; bytes: Buffer; fingerprint?: Fingerprint }
   | { kind: 'absent' }
-  | { kind: 'refused'; code: 'ARTISYNC_PATH_ESCAPES_TREE' | 'ARTISYNC_TOO_LARGE'; reason: string };
+  | { kind: 'refused'; code: 'ARTISYNC_PATH_ESCAPES_TREE' | 'ARTISYNC_TOO_LARGE'; reason: string; fingerprint?: Fingerprint };
+
+/** The fingerprint of an lstat result. */
+export function fingerprintOf(stats: Stats): Fingerprint {
+  return { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+}
 
 const GONE = new Set(['ENOENT', 'ENOTDIR']);
 
@@ -18,13 +30,19 @@ const LINK: DiskState = { kind: 'refused', code: 'ARTISYNC_PATH_ESCAPES_TREE', r
  * busy with chokidar's directory listings (one lstat per entry, after every event), and a queued read waited behind them.
  */
 export async function readArtifact(serverRoot: string, relativePath: string, maxArtifactBytes: number): Promise<DiskState> {
-  return Promise.resolve(readArtifactNow(serverRoot, relativePath, maxArtifactBytes));
+  const absolute = posix.join(posix.resolve(serverRoot), relativePath);
+  let stats: Stats;
+  try {
+    stats = lstatSync(absolute);
+  } catch (err) {
+    return Promise.resolve(unreadable(err));
+  }
+  const state = readArtifactNow(serverRoot, absolute, stats, maxArtifactBytes);
+  return Promise.resolve(state.kind === 'absent' ? state : { ...state, fingerprint: fingerprintOf(stats) });
 }
 
-function readArtifactNow(serverRoot: string, relativePath: string, maxArtifactBytes: number): DiskState {
-  const absolute = posix.join(posix.resolve(serverRoot), relativePath);
+function readArtifactNow(serverRoot: string, absolute: string, stats: Stats, maxArtifactBytes: number): DiskState {
   try {
-    const stats = lstatSync(absolute);
     if (stats.isSymbolicLink()) return LINK;
     if (stats.isDirectory()) return { kind: 'absent' };
     if (!stats.isFile()) return { kind: 'refused', code: 'ARTISYNC_PATH_ESCAPES_TREE', reason: 'is not a regular file' };
@@ -41,11 +59,15 @@ function readArtifactNow(serverRoot: string, relativePath: string, maxArtifactBy
       closeSync(fd);
     }
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (GONE.has(code)) return { kind: 'absent' };
-    if (code === 'ELOOP') return LINK;
-    throw err;
+    return unreadable(err);
   }
+}
+
+function unreadable(err: unknown): DiskState {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (GONE.has(code)) return { kind: 'absent' };
+  if (code === 'ELOOP') return LINK;
+  throw err;
 }
 
 /** Reads an open file to its end; a file that grew past the limit since the lstat is refused, not loaded. */

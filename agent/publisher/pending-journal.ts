@@ -8,6 +8,8 @@ export interface JournalState {
   pending: string[];
   /** label → path → [version, sha256] of the hub heads this publisher knows. */
   known: Record<string, Record<string, [number, string]>>;
+  /** label → paths whose deletes the mass-deletion guard holds, so a restart does not release them. */
+  held?: Record<string, string[]>;
 }
 
 /** The fs calls the journal makes (node:fs/promises and memfs both fit). */
@@ -43,7 +45,7 @@ export class PendingJournal {
     if (parsed.format !== FORMAT || !Array.isArray(parsed.pending) || typeof parsed.known !== 'object' || parsed.known === null) {
       throw new Error(`publisher journal ${this.file} is not in format ${FORMAT}; move it away to start afresh`);
     }
-    return { pending: parsed.pending, known: parsed.known };
+    return { pending: parsed.pending, known: parsed.known, ...(parsed.held === undefined ? {} : { held: parsed.held }) };
   }
 
   /** Writes `state` atomically; resolves once it is durable. */

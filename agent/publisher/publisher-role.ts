@@ -1,10 +1,11 @@
 // The publisher role: journal → engine → watcher → startup sync (retried while the hub is away) → report.
 import * as fs from 'node:fs/promises';
+import type { PublisherAdmin } from '../admin/admin-app.js';
 import type { AgentRole, AgentRoleDeps, RoleReport } from '../agent-role.js';
 import { ArtifactPublisher } from './artifact-publisher.js';
 import { HubAudit } from './hub-audit.js';
 import { parseArtifactPath, SYNCED_TREES } from '../../core/artifact-path.js';
-import { PathError } from '../../core/errors.js';
+import { NotFoundError, PathError } from '../../core/errors.js';
 import { isIgnoredPath } from '../../core/ignored-file.js';
 import { validateArtifact } from '../../core/validate-artifact.js';
 import type { ValidateArtifact, ValidationOutcome } from './file-assessment.js';
@@ -21,8 +22,11 @@ export interface PublisherRules {
 
 const SYNC_RETRY = { baseMs: 500, capMs: 30_000 };
 
+/** The running publisher role and what it answers on the admin API. */
+export type PublisherRole = AgentRole & { admin: PublisherAdmin };
+
 /** Starts the publisher role with the given file rules; resolves once it watches (the startup sync runs behind). */
-export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRules): Promise<AgentRole> {
+export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRules): Promise<PublisherRole> {
   const { config, logger: parent, hub, echoFilter } = deps;
   const logger = parent.child({ role: 'publisher' });
   const labels = config.publisher.labels;
@@ -40,6 +44,9 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
     logger,
     quietMs: config.publisher.quiet_ms,
     maxArtifactBytes: config.max_artifact_bytes,
+    massDeleteGuard: config.publisher.mass_delete_guard,
+    deleteDelayMs: config.publisher.delete_delay_ms,
+    rescanIntervalMs: config.publisher.rescan_interval,
   });
   await engine.loadJournal();
   const watcher = new TreeWatcher({ serverRoot: config.server_root, isIgnoredPath: rules.isIgnoredPath, logger }, {
@@ -65,17 +72,20 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
     } finally {
       attempted = true;
       engine.resume();
+      if (!stopped) engine.rescan.start();
     }
   };
   void trySync(0);
   return {
     name: 'publisher',
+    admin: publisherAdmin(engine, labels),
     isReady: () => attempted,
     report: (): RoleReport => ({
       publisherLabels: labels,
       invalid: engine.invalid.list(),
       conflicts: [...engine.conflicts],
       pending: engine.pendingCount,
+      heldDeletes: engine.guard.report(false),
       ...(engine.lastError === undefined ? {} : { lastError: engine.lastError }),
     }),
     stop: async () => {
@@ -88,8 +98,21 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
   };
 }
 
+/** The admin API's view of the engine's held deletes. */
+function publisherAdmin(engine: ArtifactPublisher, labels: readonly string[]): PublisherAdmin {
+  return {
+    heldDeletes: () => engine.guard.report(true),
+    confirmDeletes: (label) => {
+      if (!labels.includes(label)) throw new NotFoundError('ARTISYNC_NOT_FOUND', `label "${label}" is not published by this node (it publishes ${labels.map((name) => `"${name}"`).join(', ') || 'none'})`, { subject: label });
+      const released = engine.confirmDeletes(label);
+      if (released.length === 0) throw new NotFoundError('ARTISYNC_NOT_FOUND', `no deletes are held for label "${label}" on this node`, { subject: label });
+      return { label, released };
+    },
+  };
+}
+
 /** Starts the publisher role with the core validation and ignore rules. */
-export function startPublisher(deps: AgentRoleDeps): Promise<AgentRole> {
+export function startPublisher(deps: AgentRoleDeps): Promise<PublisherRole> {
   return startPublisherWith(deps, { validate: validateAtPath, isIgnoredPath });
 }
 

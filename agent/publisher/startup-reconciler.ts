@@ -39,7 +39,7 @@ export function planStartupSync(input: StartupSyncInput): StartupSyncPlan {
 /** The parts of the publisher engine a startup sync uses. */
 export interface StartupSyncTarget {
   known: { replaceLabel(label: string, heads: Iterable<[string, { version: number; sha256: string }]>): void };
-  heldDeletes: Map<string, Set<string>>;
+  guard: { holdAtStartup(label: string, paths: string[], artifacts: number): void; heldPaths(): Record<string, string[]> };
   assess(path: string): Promise<{ kind: string; sha256?: string }>;
   notePaths(paths: string[]): void;
 }
@@ -74,9 +74,14 @@ export async function runStartupSync(target: StartupSyncTarget, deps: StartupSyn
     target.known.replaceLabel(label, snapshot.artifacts.map((head) => [head.path, { version: head.version, sha256: head.sha256 }]));
     const remote = new Map(snapshot.artifacts.map((head) => [head.path, head.sha256]));
     const plan = planStartupSync({ local, present, remote, massDeleteGuard: deps.massDeleteGuard });
-    target.heldDeletes.set(label, new Set(plan.refusedRemove));
+    // Deletes held before the restart stay held while their files are still missing: a restart is no confirmation
+    // (a restart with the guard off, `--mass-delete-guard 1`, is).
+    const heldBefore = deps.massDeleteGuard >= 1 ? [] : target.guard.heldPaths()[label] ?? [];
+    const stillHeld = heldBefore.filter((path) => !present.has(path) && remote.has(path));
+    const held = new Set([...plan.refusedRemove, ...stillHeld]);
+    target.guard.holdAtStartup(label, [...held], remote.size);
     if (plan.refusedRemove.length > 0) logRefusal(deps, label, plan.refusedRemove.length, remote.size);
-    for (const path of [...plan.put, ...plan.remove]) dirty.add(path);
+    for (const path of [...plan.put, ...plan.remove.filter((path) => !held.has(path))]) dirty.add(path);
     deps.logger.info({ label, put: plan.put.length, remove: plan.remove.length, onDisk: local.size, onHub: remote.size }, 'startup sync planned');
   }
   target.notePaths([...dirty]);

@@ -46,6 +46,14 @@ describe('findNodeProblems', () => {
     }]);
   });
 
+  it('reports a publisher holding deletes', () => {
+    const held = node('pub-1', { roles: ['publisher'], gatewayLabels: {}, heldDeletes: [{ label: 'Prod', count: 10, artifacts: 12, since: NOW }] });
+    const problems = findNodeProblems([held], limits);
+    expect(problems.map((problem) => problem.kind)).toEqual(['held-deletes']);
+    expect(problems[0]?.message).toContain('pub-1 holds 10 deletes of Prod');
+    expect(problems[0]?.message).toContain('artisync deletes confirm Prod');
+  });
+
   it('reports a node whose heartbeat is older than the threshold as frozen, once per node', () => {
     const problems = findNodeProblems([node('gw-3', { lastSeen: NOW - 45_000, gatewayLabels: { Prod: { appliedRevision: '1-0', lag: 0, hubRevision: '5-0' } } })], limits);
     expect(problems.map((problem) => problem.kind)).toEqual(['stale']);
