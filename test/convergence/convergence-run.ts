@@ -23,6 +23,11 @@ export interface ConvergenceOptions {
    * publishers compare their known heads with the hub's and push again what the hub lost.
    */
   redisRollback?: boolean;
+  /**
+   * Adds the folder-away-and-back op. Off by default: a publisher that publishes the moved-away folder's files may
+   * never delete them once the folder is back (see docs/fault-matrix.md).
+   */
+  folderBounce?: boolean;
   log?: (message: string) => void;
 }
 
@@ -32,6 +37,8 @@ export interface ConvergenceReport {
   steps: number;
   ops: Record<string, number>;
   pollerPasses: number;
+  /** Gateway stream replies the proxy cut (a lost-reply op whose entry no gateway read before the next one is not cut). */
+  repliesCut: number;
 }
 
 type Op = 'write' | 'edit' | 'delete' | 'rename' | 'invalid' | 'truncated' | 'manual' | 'kill-agent' | 'kill-hub' | 'hub-away' | 'kill-redis'
@@ -61,7 +68,7 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
   try {
     for (const publisher of RUN_PUBLISHERS) for (let i = 0; i < INITIAL_FILES; i += 1) await writeValid(state, publisher, newPath(state, publisher));
     for (let step = 0; step < options.steps; step += 1) {
-      const op = pickOp(state, options.redisRollback === true);
+      const op = pickOp(state, disabledOps(options));
       state.ops[op] = (state.ops[op] ?? 0) + 1;
       await runOp(state, op);
       await endOutageStep(state);
@@ -73,7 +80,7 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
     await poller.stop();
     const problems = [...poller.violations, ...(await findStoredProblems(state))];
     if (problems.length > 0) throw new Error(problems.join('\n'));
-    return { seed: options.seed, steps: options.steps, ops: state.ops, pollerPasses: poller.passes };
+    return { seed: options.seed, steps: options.steps, ops: state.ops, pollerPasses: poller.passes, repliesCut: cluster.gatewayProxy.repliesCut };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const paths = new Set(message.match(/(?:synapse-configs|executionplans)\/[^\s,;]+\.xml/g) ?? []);
@@ -137,9 +144,14 @@ function agentLinesAbout(cluster: ConvergenceCluster, paths: Set<string>): strin
 }
 
 
-function pickOp(state: RunState, redisRollback: boolean): Op {
+/** The ops a run leaves out: those whose faults the product does not survive yet unless the options ask for them. */
+function disabledOps(options: ConvergenceOptions): Op[] {
+  return [...(options.redisRollback === true ? [] : ['redis-rollback' as const]), ...(options.folderBounce === true ? [] : ['folder-bounce' as const])];
+}
+
+function pickOp(state: RunState, disabled: readonly Op[]): Op {
   // During an outage no other process restarts: an agent's readiness may need the hub or Redis.
-  const allowed = WEIGHTS.filter(([op]) => (state.outage === undefined || !FAULTS.includes(op)) && (redisRollback || op !== 'redis-rollback'));
+  const allowed = WEIGHTS.filter(([op]) => (state.outage === undefined || !FAULTS.includes(op)) && !disabled.includes(op));
   const total = allowed.reduce((sum, [, weight]) => sum + weight, 0);
   let roll = state.random.next() * total;
   for (const [op, weight] of allowed) {
