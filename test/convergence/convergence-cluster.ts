@@ -1,8 +1,12 @@
-// The processes of a convergence run (Redis with AOF, one hub on a fixed port, two publishers, three gateways) and the
-// faults that can be done to them: SIGKILL and restart of any agent, of the hub, of Redis; the hub away for a while.
+// The processes of a convergence run (Redis with AOF, one hub on a fixed port, two publishers, three gateways reading
+// Redis through a proxy) and the faults that can be done to them: SIGKILL and restart of any agent, of the hub, of
+// Redis; Redis restored from an older copy of its AOF; the hub away for a while; a gateway's stream reply lost.
+import { cp, rm } from 'node:fs/promises';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { TestRedis } from '../support/redis-server.js';
 import type { LogLine } from '../support/cli-daemon.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
 import { TestCluster, type AgentNode, type AgentOptions, type HubNode } from '../support/test-cluster.js';
 import type { PublisherSpec } from './convergence-model.js';
 
@@ -32,18 +36,23 @@ export interface RunAgent {
 export class ConvergenceCluster {
   hub: HubNode | undefined;
   private redisDown = false;
+  /** A copy of Redis's data dir taken by snapshotRedis(), until restoreRedisSnapshot() uses it. */
+  private redisSnapshot: string | undefined;
 
   private constructor(
     readonly redis: TestRedis,
+    /** Every gateway reads Redis through this proxy, so a test can lose one of their replies. */
+    readonly gatewayProxy: TcpProxy,
     private readonly cluster: TestCluster,
     private readonly hubPort: number,
     readonly agents: Map<string, RunAgent>,
   ) {}
 
-  /** Starts Redis (AOF, fsync always), the hub and every agent, and waits until all are ready. */
+  /** Starts Redis (AOF, fsync always), the gateways' proxy, the hub and every agent, and waits until all are ready. */
   static async start(): Promise<ConvergenceCluster> {
     const redis = await TestRedis.start({ appendonly: true });
-    const run = new ConvergenceCluster(redis, new TestCluster(), await findFreePort(), new Map());
+    const proxy = await TcpProxy.start(redis.port);
+    const run = new ConvergenceCluster(redis, proxy, new TestCluster(), await findFreePort(), new Map());
     await run.startHub();
     const base = { hubUrl: `http://127.0.0.1:${run.hubPort}`, redisUrl: redis.url };
     for (const publisher of RUN_PUBLISHERS) {
@@ -54,7 +63,9 @@ export class ConvergenceCluster {
       run.agents.set(publisher.nodeId, { node: await run.cluster.startAgent(options), options, role: 'publisher', labels: [publisher.label], pastLogs: [] });
     }
     for (const [nodeId, labels] of Object.entries(GATEWAY_LABELS)) {
-      const options: AgentOptions = { ...base, nodeId, gatewayLabels: labels, extraArgs: ['--verify-interval', '1000'] };
+      const options: AgentOptions = {
+        ...base, redisUrl: `redis://${proxy.address}/0`, nodeId, gatewayLabels: labels, extraArgs: ['--verify-interval', '1000'],
+      };
       run.agents.set(nodeId, { node: await run.cluster.startAgent(options), options, role: 'gateway', labels, pastLogs: [] });
     }
     return run;
@@ -109,9 +120,36 @@ export class ConvergenceCluster {
     this.redisDown = false;
   }
 
+  get hasRedisSnapshot(): boolean {
+    return this.redisSnapshot !== undefined;
+  }
+
+  /** Copies Redis's data dir (its AOF) as it is now; a later restoreRedisSnapshot() goes back to it. */
+  async snapshotRedis(): Promise<void> {
+    this.redisSnapshot ??= await makeTempDir('artisync-redis-copy-');
+    await rm(this.redisSnapshot, { recursive: true, force: true });
+    await cp(this.redis.dir, this.redisSnapshot, { recursive: true });
+  }
+
+  /**
+   * SIGKILLs Redis and puts the copied data dir in place of its own: the writes acknowledged since the copy are lost,
+   * as after a failover to a lagging replica or a restore from backup. Redis stays down until restartRedis().
+   */
+  async killRedisAndRestoreSnapshot(): Promise<void> {
+    const snapshot = this.redisSnapshot;
+    if (snapshot === undefined) throw new Error('no Redis snapshot to restore');
+    await this.killRedis();
+    await rm(this.redis.dir, { recursive: true, force: true });
+    await cp(snapshot, this.redis.dir, { recursive: true });
+    await removeTempDir(snapshot);
+    this.redisSnapshot = undefined;
+  }
+
   /** Stops every process and removes every folder. */
   async destroy(): Promise<void> {
     await this.cluster.stop();
+    await this.gatewayProxy.close();
     await this.redis.destroy();
+    if (this.redisSnapshot !== undefined) await removeTempDir(this.redisSnapshot);
   }
 }

@@ -2,12 +2,14 @@
 // every gateway equals the hub, every head is the last valid write, nothing invalid was stored and nobody saw a partial file.
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRandom, type Random } from '../../bench/mulberry32.js';
+import { createRandom } from '../../bench/mulberry32.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { deleteArtifact, writeArtifact } from '../support/sample-artifacts.js';
 import { readTrees } from '../support/test-cluster.js';
 import { ConvergenceCluster, RUN_PUBLISHERS } from './convergence-cluster.js';
-import { ConvergenceModel, invalidContent, RUN_KINDS, validContent, type PublisherSpec } from './convergence-model.js';
+import { ConvergenceModel, invalidContent, validContent, type PublisherSpec } from './convergence-model.js';
+import { folderAwayAndBack, handEditDuringReplay, lostStreamReply, redisRollback, removeThenWrite } from './convergence-fault-ops.js';
+import { nameOf, newPath, note, rootOf, writeValid, type RunState } from './convergence-state.js';
 import { findStoredProblems, settle } from './convergence-checks.js';
 import { PartialFilePoller } from './partial-file-poller.js';
 
@@ -16,6 +18,16 @@ export interface ConvergenceOptions {
   seed: number;
   steps: number;
   settleTimeoutMs?: number;
+  /**
+   * Adds the Redis-rollback op (Redis restored from an older copy of its AOF). Off by default: it converges only once
+   * publishers compare their known heads with the hub's and push again what the hub lost.
+   */
+  redisRollback?: boolean;
+  /**
+   * Adds the folder-away-and-back op. Off by default: a publisher that publishes the moved-away folder's files may
+   * never delete them once the folder is back (see docs/fault-matrix.md).
+   */
+  folderBounce?: boolean;
   log?: (message: string) => void;
 }
 
@@ -25,38 +37,29 @@ export interface ConvergenceReport {
   steps: number;
   ops: Record<string, number>;
   pollerPasses: number;
+  /** Gateway stream replies the proxy cut (a lost-reply op whose entry no gateway read before the next one is not cut). */
+  repliesCut: number;
 }
 
-type Op = 'write' | 'edit' | 'delete' | 'rename' | 'invalid' | 'truncated' | 'manual' | 'kill-agent' | 'kill-hub' | 'hub-away' | 'kill-redis';
+type Op = 'write' | 'edit' | 'delete' | 'rename' | 'invalid' | 'truncated' | 'manual' | 'kill-agent' | 'kill-hub' | 'hub-away' | 'kill-redis'
+  | 'lost-reply' | 'folder-bounce' | 'rm-write' | 'replay-edit' | 'redis-rollback';
 const WEIGHTS: Array<[Op, number]> = [
   ['write', 24], ['edit', 22], ['delete', 8], ['rename', 6], ['invalid', 8], ['truncated', 6],
   ['manual', 3], ['kill-agent', 5], ['kill-hub', 3], ['hub-away', 3], ['kill-redis', 3],
+  ['lost-reply', 4], ['folder-bounce', 3], ['rm-write', 4], ['replay-edit', 3], ['redis-rollback', 3],
 ];
+/** Ops that restart a process or need the hub and Redis up: none of them runs during an outage. */
+const FAULTS: readonly Op[] = ['kill-agent', 'kill-hub', 'hub-away', 'kill-redis', 'replay-edit', 'redis-rollback'];
 const INITIAL_FILES = 6;
 const OUTAGE_OPS = 3;
 
-/** State of one run while its schedule executes. */
-interface RunState {
-  random: Random;
-  model: ConvergenceModel;
-  cluster: ConvergenceCluster;
-  /** gateway → path → what was put there by hand (null: deleted by hand); these are overrides the hub must not undo. */
-  manual: Map<string, Map<string, string | null>>;
-  counter: number;
-  /** Paths both labels may hold; a gateway shows the one of its earliest label. */
-  shared: string[];
-  outage: { kind: 'hub' | 'redis'; opsLeft: number } | undefined;
-  /** What the schedule did, each line stamped with the wall clock so it can be matched with agents' log times. */
-  trace: string[];
-  ops: Record<string, number>;
-}
 
 /** Runs the schedule and the checks; throws an Error naming the seed and what broke. */
 export async function runConvergence(options: ConvergenceOptions): Promise<ConvergenceReport> {
   const cluster = await ConvergenceCluster.start();
   const state: RunState = {
     random: createRandom(options.seed), model: new ConvergenceModel(RUN_PUBLISHERS), cluster, manual: new Map(),
-    counter: 0, shared: [], outage: undefined, trace: [], ops: {},
+    counter: 0, shared: [], outage: undefined, startedAt: Date.now(), trace: [], ops: {},
   };
   const poller = new PartialFilePoller(
     cluster.gateways.map((gateway) => ({ nodeId: gateway.node.nodeId, serverRoot: gateway.node.serverRoot })),
@@ -65,7 +68,7 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
   try {
     for (const publisher of RUN_PUBLISHERS) for (let i = 0; i < INITIAL_FILES; i += 1) await writeValid(state, publisher, newPath(state, publisher));
     for (let step = 0; step < options.steps; step += 1) {
-      const op = pickOp(state);
+      const op = pickOp(state, disabledOps(options));
       state.ops[op] = (state.ops[op] ?? 0) + 1;
       await runOp(state, op);
       await endOutageStep(state);
@@ -77,7 +80,7 @@ export async function runConvergence(options: ConvergenceOptions): Promise<Conve
     await poller.stop();
     const problems = [...poller.violations, ...(await findStoredProblems(state))];
     if (problems.length > 0) throw new Error(problems.join('\n'));
-    return { seed: options.seed, steps: options.steps, ops: state.ops, pollerPasses: poller.passes };
+    return { seed: options.seed, steps: options.steps, ops: state.ops, pollerPasses: poller.passes, repliesCut: cluster.gatewayProxy.repliesCut };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const paths = new Set(message.match(/(?:synapse-configs|executionplans)\/[^\s,;]+\.xml/g) ?? []);
@@ -140,13 +143,15 @@ function agentLinesAbout(cluster: ConvergenceCluster, paths: Set<string>): strin
   return `agent lines about those paths:\n${lines.slice(-60).join('\n')}`;
 }
 
-function note(state: RunState, line: string): void {
-  state.trace.push(`${Date.now()} ${line}`);
+
+/** The ops a run leaves out: those whose faults the product does not survive yet unless the options ask for them. */
+function disabledOps(options: ConvergenceOptions): Op[] {
+  return [...(options.redisRollback === true ? [] : ['redis-rollback' as const]), ...(options.folderBounce === true ? [] : ['folder-bounce' as const])];
 }
 
-function pickOp(state: RunState): Op {
+function pickOp(state: RunState, disabled: readonly Op[]): Op {
   // During an outage no other process restarts: an agent's readiness may need the hub or Redis.
-  const allowed = WEIGHTS.filter(([op]) => state.outage === undefined || !['kill-agent', 'kill-hub', 'hub-away', 'kill-redis'].includes(op));
+  const allowed = WEIGHTS.filter(([op]) => (state.outage === undefined || !FAULTS.includes(op)) && !disabled.includes(op));
   const total = allowed.reduce((sum, [, weight]) => sum + weight, 0);
   let roll = state.random.next() * total;
   for (const [op, weight] of allowed) {
@@ -183,6 +188,12 @@ async function runOp(state: RunState, op: Op): Promise<void> {
     }
     case 'truncated':
       return writeTruncated(state, publisher, existing.length > 0 ? state.random.pick(existing) : newPath(state, publisher));
+    case 'lost-reply':
+      return lostStreamReply(state, publisher);
+    case 'folder-bounce':
+      return folderAwayAndBack(state, publisher);
+    case 'rm-write':
+      return removeThenWrite(state, publisher);
     default:
       return runFault(state, op);
   }
@@ -191,6 +202,11 @@ async function runOp(state: RunState, op: Op): Promise<void> {
 async function runFault(state: RunState, op: Op): Promise<void> {
   const { cluster, random } = state;
   if (op === 'manual') return manualChange(state);
+  if (op === 'replay-edit') return handEditDuringReplay(state);
+  if (op === 'redis-rollback') {
+    if (await redisRollback(state)) state.outage = { kind: 'redis', opsLeft: OUTAGE_OPS + 1 };
+    return;
+  }
   if (op === 'kill-agent') {
     const nodeId = random.pick([...cluster.agents.keys()]);
     note(state, `SIGKILL + restart ${nodeId}`);
@@ -243,36 +259,9 @@ async function endOutageStep(state: RunState): Promise<void> {
   state.outage = undefined;
 }
 
-/** A path this publisher has not written yet: its own, or sometimes one the other label also holds (label precedence). */
-function newPath(state: RunState, publisher: PublisherSpec): string {
-  if (state.random.next() < 0.2) {
-    const onDisk = new Set(state.model.pathsOnDisk(publisher));
-    const joinable = state.shared.filter((path) => !onDisk.has(path));
-    if (joinable.length > 0 && state.random.next() < 0.6) return state.random.pick(joinable);
-    const kind = state.random.pick(RUN_KINDS);
-    const path = `synapse-configs/default/${kind.folder}/Shared${kind.root}${state.counter++}.xml`;
-    state.shared.push(path);
-    return path;
-  }
-  const kind = state.random.pick(RUN_KINDS);
-  return `synapse-configs/default/${kind.folder}/${publisher.prefix}${kind.root}${state.counter++}.xml`;
-}
 
-function rootOf(path: string): string {
-  const folder = path.split('/')[2];
-  return RUN_KINDS.find((kind) => kind.folder === folder)?.root ?? 'api';
-}
 
-function nameOf(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1, -'.xml'.length);
-}
 
-async function writeValid(state: RunState, publisher: PublisherSpec, path: string): Promise<void> {
-  const content = validContent(rootOf(path), nameOf(path), `m${state.counter++}`);
-  state.model.wrote(publisher, path, content, true);
-  note(state, `write ${publisher.nodeId} ${path}`);
-  await writeArtifact(state.cluster.agent(publisher.nodeId).node.serverRoot, path, content);
-}
 
 /** Writes the first half in place (as a slow copy would), then the whole file. */
 async function writeTruncated(state: RunState, publisher: PublisherSpec, path: string): Promise<void> {

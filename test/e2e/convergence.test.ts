@@ -4,10 +4,14 @@ import { runConvergence } from '../convergence/convergence-run.js';
 
 const seed = Number(process.env.ARTISYNC_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const steps = Number(process.env.ARTISYNC_CONVERGENCE_STEPS ?? 40);
+// Ops the product does not survive yet (see docs/fault-matrix.md), added by ARTISYNC_CONVERGENCE_REDIS_ROLLBACK=1
+// (needs the publishers' head audit) and ARTISYNC_CONVERGENCE_FOLDER_BOUNCE=1.
+const redisRollback = process.env.ARTISYNC_CONVERGENCE_REDIS_ROLLBACK === '1';
+const folderBounce = process.env.ARTISYNC_CONVERGENCE_FOLDER_BOUNCE === '1';
 
 describe('convergence under faults', () => {
   it(`converges after a random schedule of edits and faults (seed ${seed})`, async () => {
-    const report = await runConvergence({ seed, steps, settleTimeoutMs: 90_000 });
+    const report = await runConvergence({ seed, steps, settleTimeoutMs: 90_000, redisRollback, folderBounce });
     expect(report.pollerPasses).toBeGreaterThan(0);
     expect(Object.values(report.ops).reduce((sum, count) => sum + count, 0)).toBe(steps);
   }, 240_000);
