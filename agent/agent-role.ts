@@ -30,4 +30,12 @@ export interface AgentRoleDeps {
   logger: Logger;
   hub: HubClient;
   echoFilter: EchoFilter;
+  /** Where the publisher counts hub errors (agent-metrics.ts); absent in tests that do not look. */
+  publisherMetrics?: PublisherMetrics;
+}
+
+/** The publisher's counters. */
+export interface PublisherMetrics {
+  /** One push the hub answered with an error of its own (5xx other than unavailable), by code. */
+  countHubError(code: string): void;
 }

@@ -49,7 +49,7 @@ export async function runAgent(config: AgentConfig): Promise<number> {
     roles.push(gateway);
   }
   const echoFilter: EchoFilter = gateway ?? { isOwnWrite: () => false };
-  const deps = { config, logger, hub, echoFilter };
+  const deps = { config, logger, hub, echoFilter, publisherMetrics: metrics };
   if (config.publisher.enabled) roles.push(await startPublisher(deps));
   metrics.observeRoles({
     artifactStates: () => gateway?.admin.listArtifacts().map((artifact) => artifact.state) ?? [],

@@ -22,7 +22,7 @@ const SYNC_RETRY = { baseMs: 500, capMs: 30_000 };
 
 /** Starts the publisher role with the given file rules; resolves once it watches (the startup sync runs behind). */
 export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRules): Promise<AgentRole> {
-  const { config, logger: parent, hub, echoFilter } = deps;
+  const { config, logger: parent, hub, echoFilter, publisherMetrics: metrics } = deps;
   const logger = parent.child({ role: 'publisher' });
   const labels = config.publisher.labels;
   if (labels.length === 0) logger.warn('publisher has no labels; nothing will be published (set publisher.labels or --labels)');
@@ -37,6 +37,7 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
     logger,
     quietMs: config.publisher.quiet_ms,
     maxArtifactBytes: config.max_artifact_bytes,
+    ...(metrics === undefined ? {} : { metrics }),
   });
   await engine.loadJournal();
   const watcher = new TreeWatcher({ serverRoot: config.server_root, isIgnoredPath: rules.isIgnoredPath, logger }, {
