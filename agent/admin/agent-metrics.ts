@@ -18,6 +18,7 @@ export class AgentMetrics implements GatewayMetrics, PublisherMetrics {
   private readonly redisErrors: Counter;
   private readonly syncRetries: Counter;
   private readonly hubErrors: Counter;
+  private readonly backgroundFailures: Counter;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'artisync_agent_' });
@@ -31,6 +32,7 @@ export class AgentMetrics implements GatewayMetrics, PublisherMetrics {
     this.overrides = new Gauge({ name: 'artisync_overrides', help: 'Paths held as overrides on this node', registers: [this.registry] });
     this.redisErrors = new Counter({ name: 'artisync_redis_errors_total', help: 'Redis connection and command errors seen by the gateway', registers: [this.registry] });
     this.syncRetries = new Counter({ name: 'artisync_gateway_sync_retries_total', help: 'Failed gateway syncs scheduled for another try', registers: [this.registry] });
+    this.backgroundFailures = new Counter({ name: 'artisync_background_failures_total', help: 'Failures of background jobs (record saves, folder watches and reads), by job', labelNames: ['job'], registers: [this.registry] });
     this.hubErrors = new Counter({ name: 'artisync_publisher_hub_errors_total', help: 'Pushes the hub answered with an error of its own (retried), by code', labelNames: ['code'], registers: [this.registry] });
   }
 
@@ -77,6 +79,10 @@ export class AgentMetrics implements GatewayMetrics, PublisherMetrics {
 
   countSyncRetry(): void {
     this.syncRetries.inc();
+  }
+
+  countBackgroundFailure(job: string): void {
+    this.backgroundFailures.inc({ job });
   }
 
   countHubError(code: string): void {

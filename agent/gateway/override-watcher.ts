@@ -44,7 +44,7 @@ export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWa
       dirty.add(path);
       schedule();
     },
-    ctx.logger,
+    ctx.failures,
   );
   await watcher.start();
   return {
