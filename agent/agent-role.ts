@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../core/config-schema.js';
 import type { NodeHeartbeat } from '../core/hub-api.js';
 import type { HubClient } from './hub-client.js';
+import type { BackgroundFailureMetrics } from './background-failures.js';
 
 /** What one role adds to the node's heartbeat. */
 export type RoleReport = Partial<Omit<NodeHeartbeat, 'node' | 'roles' | 'ready'>>;
@@ -35,7 +36,7 @@ export interface AgentRoleDeps {
 }
 
 /** The publisher's counters. */
-export interface PublisherMetrics {
+export interface PublisherMetrics extends BackgroundFailureMetrics {
   /** One push the hub answered with an error of its own (5xx other than unavailable), by code. */
   countHubError(code: string): void;
 }

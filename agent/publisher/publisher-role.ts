@@ -1,6 +1,7 @@
 // The publisher role: journal → engine → watcher → startup sync (retried while the hub is away) → report.
 import * as fs from 'node:fs/promises';
 import type { AgentRole, AgentRoleDeps, RoleReport } from '../agent-role.js';
+import { BackgroundFailures } from '../background-failures.js';
 import { ArtifactPublisher } from './artifact-publisher.js';
 import { parseArtifactPath, SYNCED_TREES } from '../../core/artifact-path.js';
 import { PathError } from '../../core/errors.js';
@@ -40,7 +41,8 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
     ...(metrics === undefined ? {} : { metrics }),
   });
   await engine.loadJournal();
-  const watcher = new TreeWatcher({ serverRoot: config.server_root, isIgnoredPath: rules.isIgnoredPath, logger }, {
+  const failures = new BackgroundFailures(logger, metrics ?? { countBackgroundFailure: () => undefined });
+  const watcher = new TreeWatcher({ serverRoot: config.server_root, isIgnoredPath: rules.isIgnoredPath, logger, failures }, {
     onPath: (path) => engine.notePaths([path]),
     onFolder: (folder) => void engine.noteFolder(folder).catch((err: unknown) => logger.error({ err, folder }, 'folder scan failed')),
     onRescan: () => void Promise.all(SYNCED_TREES.map((tree) => engine.noteFolder(tree))).catch((err: unknown) => logger.error({ err }, 'rescan failed')),

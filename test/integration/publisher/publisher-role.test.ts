@@ -52,7 +52,7 @@ async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: 
     filePath: undefined, env: new Map(), flags: new Map(),
   });
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const metrics = { countHubError: (code: string) => void hubErrors.push(code) };
+  const metrics = { countHubError: (code: string) => void hubErrors.push(code), countBackgroundFailure: () => undefined };
   const deps = { config, logger, publisherMetrics: metrics, hub: options.hubClient ?? new HubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 }), echoFilter: options.echo ?? { isOwnWrite: () => false } };
   role = options.coreRules === true ? await startPublisher(deps) : await startPublisherWith(deps, { validate, isIgnoredPath });
   await waitFor(() => role?.isReady(), { message: 'publisher ready' });
