@@ -4,6 +4,7 @@ import type { AgentConfig } from '../core/config-schema.js';
 import type { NodeHeartbeat } from '../core/hub-api.js';
 import type { HubClient } from './hub-client.js';
 import type { OwnPublisherLink } from './own-publisher-link.js';
+import type { BackgroundFailureMetrics } from './background-failures.js';
 
 /** What one role adds to the node's heartbeat. */
 export type RoleReport = Partial<Omit<NodeHeartbeat, 'node' | 'roles' | 'ready'>>;
@@ -33,4 +34,12 @@ export interface AgentRoleDeps {
   echoFilter: EchoFilter;
   /** Set on a node that publishes: the gateway asks it before writing older hub content over the publisher's tree. */
   ownPublisher?: OwnPublisherLink;
+  /** Where the publisher counts hub errors (agent-metrics.ts); absent in tests that do not look. */
+  publisherMetrics?: PublisherMetrics;
+}
+
+/** The publisher's counters. */
+export interface PublisherMetrics extends BackgroundFailureMetrics {
+  /** One push the hub answered with an error of its own (5xx other than unavailable), by code. */
+  countHubError(code: string): void;
 }

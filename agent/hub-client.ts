@@ -17,7 +17,7 @@ import {
   type Snapshot,
   type VersionsReply,
 } from '../core/hub-api.js';
-import { ArtisyncError, ConflictError, NotFoundError, UnavailableError, ValidationError, type ErrorCode, ERROR_CODES } from '../core/errors.js';
+import { ArtisyncError, UnavailableError, errorClassOf, type ErrorCode, ERROR_CODES } from '../core/errors.js';
 
 /** Where the hub is and how to authenticate. */
 export interface HubClientOptions {
@@ -190,12 +190,16 @@ async function errorFromResponse(response: Response, where: string): Promise<Art
   } catch {
     body = undefined;
   }
-  const code = (body?.error?.code ?? '') in ERROR_CODES ? (body?.error.code as ErrorCode) : 'ARTISYNC_INTERNAL';
+  const code = (body?.error?.code ?? '') in ERROR_CODES ? (body?.error.code as ErrorCode) : codeOfBareStatus(response.status);
   const message = `${where} answered ${response.status}: ${body?.error?.message ?? text.slice(0, 200)}`;
-  const options = { subject: body?.error?.subject };
-  if (response.status === 409) return new ConflictError(code, message, options);
-  if (response.status === 404) return new NotFoundError(code, message, options);
-  if (response.status === 422) return new ValidationError(code, message, options);
-  if (response.status >= 500) return new UnavailableError(code === 'ARTISYNC_INTERNAL' ? 'ARTISYNC_HUB_UNREACHABLE' : code, message, options);
-  return new ArtisyncError(code, message, options);
+  return new (errorClassOf(code))(code, message, { subject: body?.error?.subject });
+}
+
+/** The code of a reply without an artisync error body, e.g. from a proxy in front of the hub. */
+function codeOfBareStatus(status: number): ErrorCode {
+  // A proxy's 502/503/504 means the hub behind it did not answer.
+  if (status === 502 || status === 503 || status === 504) return 'ARTISYNC_HUB_UNREACHABLE';
+  if (status === 404) return 'ARTISYNC_NOT_FOUND';
+  if (status === 409) return 'ARTISYNC_CONFLICT';
+  return status >= 400 && status < 500 ? 'ARTISYNC_BAD_REQUEST' : 'ARTISYNC_INTERNAL';
 }

@@ -74,7 +74,7 @@ async function runRoles(config: AgentConfig, listen: ReturnType<typeof parseAdmi
     roles.push(gateway);
   }
   const echoFilter: EchoFilter = gateway ?? { isOwnWrite: () => false };
-  const deps = { config, logger, hub, echoFilter, ...link };
+  const deps = { config, logger, hub, echoFilter, publisherMetrics: metrics, ...link };
   const publisher = config.publisher.enabled ? await startPublisher(deps) : undefined;
   if (publisher !== undefined) roles.push(publisher);
   metrics.observeRoles({

@@ -80,6 +80,22 @@ export class NotFoundError extends ArtisyncError {}
 /** A dependency (hub, Redis, admin API) that cannot be reached. */
 export class UnavailableError extends ArtisyncError {}
 
+/** A fault of the hub itself (a bug, a Redis reply it did not expect): retried, but reported as what it is. */
+export class InternalError extends ArtisyncError {}
+
+type ErrorClass = new (code: ErrorCode, message: string, options?: { subject?: string; cause?: unknown }) => ArtisyncError;
+
+const CLASS_BY_STATUS: Partial<Record<number, ErrorClass>> = { 404: NotFoundError, 409: ConflictError, 422: ValidationError, 500: InternalError, 503: UnavailableError };
+
+/** The class an error of `code` is raised as, so a client rebuilds the hub's error from its code alone. */
+export function errorClassOf(code: ErrorCode): ErrorClass {
+  if (code.startsWith('ARTISYNC_PATH_')) return PathError;
+  if (code === 'ARTISYNC_CONFIG_INVALID') return ConfigError;
+  // Warning codes (status 200) come from the validator, like the 422 ones.
+  if (ERROR_CODES[code] === 200) return ValidationError;
+  return CLASS_BY_STATUS[ERROR_CODES[code]] ?? ArtisyncError;
+}
+
 /** True when `value` is an ArtisyncError with the given code. */
 export function hasErrorCode(value: unknown, code: ErrorCode): value is ArtisyncError {
   return value instanceof ArtisyncError && value.code === code;

@@ -26,8 +26,11 @@ export const redisKeys = {
   stream: (label: string): string => `${prefix}stream:${label}`,
   /** String: 40 hex chars, XOR over heads of sha1(path "\n" sha256); see core/label-digest.ts. */
   digest: (label: string): string => `${prefix}digest:${label}`,
-  /** String with TTL: the first reply to a request id, so a retried request returns it again. */
-  request: (requestId: string): string => `${prefix}request:${requestId}`,
+  /**
+   * String with TTL: the first reply to a label's request id, so a retried request returns it again. The label is
+   * URI-encoded as in `history`, so label `a` with id `b:X` and label `a:b` with id `X` never share a cached reply.
+   */
+  request: (label: string, requestId: string): string => `${prefix}request:${encodeURIComponent(label)}:${requestId}`,
   /** Hash: node id → JSON NodeStatus from its last heartbeat. */
   nodes: (): string => `${prefix}nodes`,
 } as const;

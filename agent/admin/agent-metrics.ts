@@ -1,6 +1,6 @@
 // The agent's Prometheus metrics, in a registry of its own (no global state), served by the admin API.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RoleReport } from '../agent-role.js';
+import type { PublisherMetrics, RoleReport } from '../agent-role.js';
 import type { GatewayMetrics } from '../gateway/gateway-context.js';
 
 /** What the scrape-time gauges read: the gateway's artifact states and the roles' reports. */
@@ -10,13 +10,15 @@ export interface AgentMetricSources {
 }
 
 /** Counters, gauges and histograms one agent process exposes on /metrics. */
-export class AgentMetrics implements GatewayMetrics {
+export class AgentMetrics implements GatewayMetrics, PublisherMetrics {
   readonly registry = new Registry();
   private readonly lag: Histogram;
   private readonly repairs: Counter;
   private readonly overrides: Gauge;
   private readonly redisErrors: Counter;
   private readonly syncRetries: Counter;
+  private readonly hubErrors: Counter;
+  private readonly backgroundFailures: Counter;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'artisync_agent_' });
@@ -30,6 +32,8 @@ export class AgentMetrics implements GatewayMetrics {
     this.overrides = new Gauge({ name: 'artisync_overrides', help: 'Paths held as overrides on this node', registers: [this.registry] });
     this.redisErrors = new Counter({ name: 'artisync_redis_errors_total', help: 'Redis connection and command errors seen by the gateway', registers: [this.registry] });
     this.syncRetries = new Counter({ name: 'artisync_gateway_sync_retries_total', help: 'Failed gateway syncs scheduled for another try', registers: [this.registry] });
+    this.backgroundFailures = new Counter({ name: 'artisync_background_failures_total', help: 'Failures of background jobs (record saves, folder watches and reads), by job', labelNames: ['job'], registers: [this.registry] });
+    this.hubErrors = new Counter({ name: 'artisync_publisher_hub_errors_total', help: 'Pushes the hub answered with an error of its own (retried), by code', labelNames: ['code'], registers: [this.registry] });
   }
 
   /** Registers the gauges computed at scrape time from the running roles. */
@@ -75,5 +79,13 @@ export class AgentMetrics implements GatewayMetrics {
 
   countSyncRetry(): void {
     this.syncRetries.inc();
+  }
+
+  countBackgroundFailure(job: string): void {
+    this.backgroundFailures.inc({ job });
+  }
+
+  countHubError(code: string): void {
+    this.hubErrors.inc({ code });
   }
 }

@@ -1,5 +1,8 @@
 // What this node's gateway wrote: path → {label, version, sha256}; the truth for telling its own writes from a person's.
+import type { BackgroundFailures } from '../background-failures.js';
 import { JsonStateFile, type StateFs } from './json-state-file.js';
+
+const SAVE_JOB = 'applied-record-save';
 
 /** One path as the gateway last left it; sha256 null means the gateway removed it. */
 export interface AppliedEntry {
@@ -25,6 +28,7 @@ export class AppliedRecord {
   private readonly unsaved = new Map<string, AppliedEntry>();
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private failures: BackgroundFailures | undefined;
 
   private constructor(
     private readonly file: JsonStateFile<AppliedDocument>,
@@ -119,12 +123,21 @@ export class AppliedRecord {
     });
   }
 
+  /** Where a failed background save is reported (no one waits for it, so it would otherwise go unseen). */
+  reportFailuresTo(failures: BackgroundFailures): void {
+    this.failures = failures;
+  }
+
   /** Persists the whole record within `delayMs`, coalescing calls. */
   saveSoon(delayMs = 1_000): void {
     if (this.timer !== undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.save().catch(() => undefined);
+      void this.save().then(
+        () => this.failures?.ok(SAVE_JOB, 'applied.json'),
+        // Kept in memory and tried again with the next save; the journal still holds every change since the last one.
+        (err: unknown) => this.failures?.fail(SAVE_JOB, 'applied.json', err, 'cannot save applied.json; will try again with the next change'),
+      );
     }, delayMs);
     this.timer.unref();
   }

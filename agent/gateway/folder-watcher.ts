@@ -1,15 +1,24 @@
 // Watches every folder of the synced trees with one inotify watch each (fs.watch): events name the file, nothing rescans.
 // chokidar re-reads a whole folder on each change and watches every file; with 10,000 artifacts in api/ that cost
 // seconds per burst, so the gateway, whose events are only hints, uses this lean watcher instead.
-import { lstatSync, watch, type FSWatcher } from 'node:fs';
+import { lstatSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { Logger } from 'pino';
 import { SYNCED_TREES } from '../../core/artifact-path.js';
+import type { BackgroundFailures } from '../background-failures.js';
 import { isIgnoredFileName } from './ignored-name.js';
 
 /** Called with a server-root-relative path that may have been added, changed or removed. */
 export type PathListener = (path: string) => void;
+
+/** The filesystem calls the watcher makes, replaceable so a test can make them fail. */
+export interface WatcherFs {
+  watch: typeof watch;
+  readdir: (path: string, options: { withFileTypes: true }) => Promise<Dirent[]>;
+}
+
+const WATCH_JOB = 'folder-watch';
+const READ_JOB = 'folder-read';
 
 /** One fs.watch per folder of both trees; new folders are picked up as they appear. */
 export class FolderWatcher {
@@ -19,7 +28,8 @@ export class FolderWatcher {
   constructor(
     private readonly serverRoot: string,
     private readonly onPath: PathListener,
-    private readonly logger: Logger,
+    private readonly failures: BackgroundFailures,
+    private readonly fs: WatcherFs = { watch, readdir },
   ) {}
 
   /** Watches every existing folder of both trees (which must exist). */
@@ -40,14 +50,20 @@ export class FolderWatcher {
     const absolute = posix.join(this.serverRoot, folder);
     let watcher: FSWatcher;
     try {
-      watcher = watch(absolute, { persistent: false }, (event, name) => this.onEvent(folder, event, name));
+      watcher = this.fs.watch(absolute, { persistent: false }, (event, name) => this.onEvent(folder, event, name));
     } catch (err) {
-      this.logger.warn({ err, folder }, 'cannot watch folder; hand edits there are found when the gateway next writes or starts');
+      this.failures.fail(WATCH_JOB, folder, err, 'cannot watch folder; hand edits there are found when the gateway next writes or starts');
       return;
     }
-    watcher.on('error', () => this.unwatch(folder));
+    watcher.on('error', (err) => {
+      // The watch is gone (e.g. the folder was removed or became unreadable); it is set up again when the folder
+      // shows up in an event of its parent or at the next start.
+      this.failures.fail(WATCH_JOB, folder, err, 'folder watch stopped; hand edits there are found when the gateway next writes or starts');
+      this.unwatch(folder);
+    });
     this.watchers.set(folder, watcher);
-    const entries = await readdir(absolute, { withFileTypes: true }).catch(() => []);
+    this.failures.ok(WATCH_JOB, folder);
+    const entries = await this.listFolder(folder);
     for (const entry of entries) {
       if (isIgnoredFileName(entry.name)) continue;
       const path = `${folder}/${entry.name}`;
@@ -75,8 +91,20 @@ export class FolderWatcher {
   }
 
   private async rescan(folder: string): Promise<void> {
-    const entries = await readdir(posix.join(this.serverRoot, folder), { withFileTypes: true }).catch(() => []);
+    const entries = await this.listFolder(folder);
     for (const entry of entries) if (entry.isFile() && !isIgnoredFileName(entry.name)) this.onPath(`${folder}/${entry.name}`);
+  }
+
+  /** The folder's entries; a folder gone meanwhile has none, any other failure is reported and counted. */
+  private async listFolder(folder: string): Promise<Dirent[]> {
+    try {
+      const entries = await this.fs.readdir(posix.join(this.serverRoot, folder), { withFileTypes: true });
+      this.failures.ok(READ_JOB, folder);
+      return entries;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.failures.fail(READ_JOB, folder, err, 'cannot list folder; files in it are not watched for hand edits');
+      return [];
+    }
   }
 
   private unwatch(folder: string): void {

@@ -1,13 +1,11 @@
 // The node-local actions behind the admin API: artifact states, redeploy, undeploy, override clear, verify.
-import { rm } from 'node:fs/promises';
-import { posix } from 'node:path';
 import { parseArtifactPath } from '../../core/artifact-path.js';
 import { NotFoundError } from '../../core/errors.js';
 import { hashFile } from './disk-scan.js';
 import type { GatewayContext } from './gateway-context.js';
 import { desiredState, winnerOf, type LabelViews } from './label-precedence.js';
 import type { Override } from './override-tracker.js';
-import { reconcilePaths } from './path-reconciler.js';
+import { reconcilePaths, removeHere } from './path-reconciler.js';
 
 /** How one artifact stands on this node. */
 export type ArtifactState = 'synced' | 'pending' | 'overridden' | 'undeployed' | 'failed';
@@ -87,11 +85,7 @@ export async function undeploy(ctx: GatewayContext, rawPath: string): Promise<vo
     if (desired === undefined && (entry?.sha256 ?? null) === null) {
       throw new NotFoundError('ARTISYNC_NOT_FOUND', `no artifact ${path} deployed by this gateway`, { subject: path });
     }
-    ctx.record.stage(path, desired?.label ?? entry?.label ?? '', desired?.version ?? entry?.version ?? 0, null);
-    await ctx.record.saveIntent();
-    await rm(posix.join(ctx.settings.serverRoot, path), { force: true });
-    ctx.record.commit([path]);
-    ctx.record.saveSoon();
+    await removeHere(ctx, path, { label: desired?.label ?? entry?.label ?? '', version: desired?.version ?? entry?.version ?? 0 });
     ctx.overrides.hold(path, 'undeployed', null, ctx.clock());
     await ctx.overrides.save();
     ctx.metrics.setOverrides(ctx.overrides.list().length);

@@ -1,4 +1,5 @@
 // The state one gateway's parts share: label views, applied record, overrides, failures, Redis and the work queue.
+import type { BackgroundFailures } from '../background-failures.js';
 import type { Logger } from 'pino';
 import type { AtomicFs } from '../fs/atomic-write.js';
 import type { RealpathFs } from './tree-confinement.js';
@@ -20,6 +21,8 @@ export interface GatewayMetrics {
   countRedisError(): void;
   /** A failed startup sync that will be tried again after the backoff. */
   countSyncRetry(): void;
+  /** A background job (a record save, a folder watch or read) failed; see agent/background-failures.ts. */
+  countBackgroundFailure(job: string): void;
 }
 
 /** Settings the gateway parts read, taken from agent.toml. */
@@ -45,6 +48,8 @@ export interface GatewayContext {
   rankOf: (path: string) => number;
   clock: () => number;
   metrics: GatewayMetrics;
+  /** Background failures, logged once per outage and counted. */
+  failures: BackgroundFailures;
   queue: SerialQueue;
   views: LabelViews;
   /** Per label, the revision of the last snapshot applied: stream entries up to it are already on disk. */

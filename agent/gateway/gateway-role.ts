@@ -6,6 +6,7 @@ import { consumerGroupName } from '../../core/redis-keys.js';
 import type { AgentRole, AgentRoleDeps, EchoFilter, RoleReport } from '../agent-role.js';
 import type { AtomicFs } from '../fs/atomic-write.js';
 import type { RealpathFs } from './tree-confinement.js';
+import { BackgroundFailures } from '../background-failures.js';
 import { AppliedRecord } from './applied-record.js';
 import { runDeployHook } from './deploy-hook.js';
 import { DiskFingerprints } from './disk-fingerprints.js';
@@ -34,7 +35,7 @@ export interface GatewayDeps extends AgentRoleDeps {
   fs?: AtomicFs & StateFs & RealpathFs;
 }
 
-const NO_METRICS: GatewayMetrics = { observePropagationLag: () => undefined, countRepairs: () => undefined, setOverrides: () => undefined, countRedisError: () => undefined, countSyncRetry: () => undefined };
+const NO_METRICS: GatewayMetrics = { observePropagationLag: () => undefined, countRepairs: () => undefined, setOverrides: () => undefined, countRedisError: () => undefined, countSyncRetry: () => undefined, countBackgroundFailure: () => undefined };
 const WRITE_CONCURRENCY = 16;
 const GRACEFUL_STOP_MS = 3_000;
 
@@ -93,6 +94,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
       rankOf: deps.rankOf ?? ((path) => deployRank(path as ArtifactPath)),
       clock: () => Date.now(),
       metrics,
+      failures: new BackgroundFailures(logger.child({ role: 'gateway' }), metrics),
       queue: new SerialQueue(),
       views: new Map(),
       syncedRevision: new Map(),
@@ -105,6 +107,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
       notCompared: new Map(),
       ...(deps.ownPublisher === undefined ? {} : { ownPublisher: { labels: new Set(config.publisher.labels), publisher: deps.ownPublisher } }),
     };
+    ctx.record.reportFailuresTo(ctx.failures);
     const role = new GatewayRole(deps, ctx);
     holder.role = role;
     await role.begin();

@@ -1,11 +1,11 @@
 // Watches a gateway-only node's trees: a file whose content is not what the gateway wrote is a hand edit (an override).
-import { mkdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { hashFile } from './disk-scan.js';
 import { FolderWatcher } from './folder-watcher.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { OverrideKind } from './override-tracker.js';
+import { makeFolderHere } from './path-reconciler.js';
 
 const CHECKS_PER_TURN = 200;
 
@@ -17,7 +17,7 @@ export interface OverrideWatch {
 
 /** Starts watching both trees; events only mark paths dirty, each dirty path's content decides. */
 export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWatch> {
-  for (const tree of SYNCED_TREES) await mkdir(posix.join(ctx.settings.serverRoot, tree), { recursive: true });
+  for (const tree of SYNCED_TREES) await makeFolderHere(ctx, tree);
   const dirty = new Set<string>();
   let queued = false;
   let closed = false;
@@ -44,7 +44,7 @@ export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWa
       dirty.add(path);
       schedule();
     },
-    ctx.logger,
+    ctx.failures,
   );
   await watcher.start();
   return {

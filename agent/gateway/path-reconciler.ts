@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { parseArtifactPath } from '../../core/artifact-path.js';
+import { ConflictError, PathError } from '../../core/errors.js';
 import { atomicWrite } from '../fs/atomic-write.js';
 import type { AppliedEntry } from './applied-record.js';
 import { hashFile } from './disk-scan.js';
@@ -38,7 +39,8 @@ export interface ReconcileResult {
 /** `seen` is the content found on disk when the path was checked (null: no file); a rename needs it still there. */
 interface Work {
   writes: Array<{ path: string; desired: DesiredArtifact; backup: boolean; seen: string | null }>;
-  removes: Array<{ path: string; backup: boolean; seen: string | null }>;
+  /** `as`: the label and version the removal is recorded under, when not the applied entry's (undeploy). */
+  removes: Array<{ path: string; backup: boolean; seen: string | null; as?: { label: string; version: number } }>;
 }
 
 /** Brings `paths` to the hub's winning versions, leaving overrides alone; failures land in ctx.failed and are thrown. */
@@ -58,6 +60,36 @@ export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string
   // Entries updated without a write (the disk already held the content) reach applied.json with the next full save.
   ctx.record.saveSoon();
   return result;
+}
+
+/**
+ * Removes one file on this node only (undeploy), through the same confinement check and late-edit guard as every other
+ * remove; recorded under `as`. Throws PathError when its folder leads out of the server root, ConflictError when a
+ * person changed the file while it was being removed.
+ */
+export async function removeHere(ctx: GatewayContext, path: string, as: { label: string; version: number }): Promise<void> {
+  const seen = await hashFile(ctx.settings.serverRoot, path);
+  const work: Work = { writes: [], removes: [{ path, backup: false, seen, as }] };
+  if (seen !== null && (await dropEscapingPaths(ctx, work)).removes.length === 0) {
+    throw new PathError('ARTISYNC_PATH_ESCAPES_TREE', `refusing to remove ${path}: its folder is a symlink leading out of the server root`, { subject: path });
+  }
+  if (seen === null) {
+    // Nothing on disk: only the record changes, as it would had the rename of a remove already happened.
+    ctx.record.stage(path, as.label, as.version, null);
+    ctx.record.commit([path]);
+    ctx.record.saveSoon();
+    return;
+  }
+  const refused = await landChunk(ctx, work);
+  if (refused.length > 0) throw new ConflictError('ARTISYNC_CONFLICT', `${path} was changed by hand while being removed; it was kept`, { subject: path });
+}
+
+/** Creates a folder under the server root (a synced tree at start), refusing one a symlink would place outside it. */
+export async function makeFolderHere(ctx: GatewayContext, folder: string): Promise<void> {
+  if (!(await staysInsideRoot(ctx.fs, ctx.settings.serverRoot, posix.join(folder, '.probe')))) {
+    throw new PathError('ARTISYNC_PATH_ESCAPES_TREE', `refusing to create ${folder}: a symlink in it leads out of the server root`, { subject: folder });
+  }
+  await ctx.fs.mkdir(posix.join(ctx.settings.serverRoot, folder), { recursive: true });
 }
 
 async function setAsideLocalEdits(ctx: GatewayContext, work: Work): Promise<void> {
@@ -137,7 +169,7 @@ async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<string[]
   try {
     refused = await materialize({ writes, removes: work.removes.map((item) => item.path) }, { ...deps, mayReplace: guard.mayReplace, beforeRename: (path, temp) => ctx.ownFiles.noteTemp(path, temp) }, async () => {
       for (const item of work.writes) ctx.record.stage(item.path, item.desired.label, item.desired.version, item.desired.sha256);
-      for (const item of work.removes) stageRemoval(ctx, item.path);
+      for (const item of work.removes) stageRemoval(ctx, item.path, item.as);
       await ctx.record.saveIntent();
     });
   } catch (err) {
@@ -205,7 +237,8 @@ function isSafePath(ctx: GatewayContext, path: string): boolean {
   }
 }
 
-function stageRemoval(ctx: GatewayContext, path: string): void {
+function stageRemoval(ctx: GatewayContext, path: string, as: { label: string; version: number } | undefined): void {
+  if (as !== undefined) return ctx.record.stage(path, as.label, as.version, null);
   const entry = ctx.record.get(path);
   const tombstone = entry === undefined ? undefined : ctx.views.get(entry.label)?.get(path);
   ctx.record.stage(path, entry?.label ?? '', tombstone?.version ?? entry?.version ?? 0, null);

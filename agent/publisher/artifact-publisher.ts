@@ -1,7 +1,7 @@
 // The publisher's engine: dirty paths in, validated changesets out, with retry, journal, conflicts and no echo.
 import type { Logger } from 'pino';
-import { UnavailableError } from '../../core/errors.js';
-import type { EchoFilter } from '../agent-role.js';
+import { InternalError, UnavailableError } from '../../core/errors.js';
+import type { EchoFilter, PublisherMetrics } from '../agent-role.js';
 import { readArtifact, type Fingerprint } from './artifact-reader.js';
 import { ChangeBatcher, type TakenPath } from './change-batcher.js';
 import { pushChanges, type ChangesetLimits, type PreparedChange, type PublisherHub, type PushOutcome } from './changeset-pusher.js';
@@ -35,6 +35,7 @@ export interface ArtifactPublisherDeps {
   rescanIntervalMs: number;
   limits?: ChangesetLimits;
   random?: () => number;
+  metrics?: PublisherMetrics;
 }
 
 type Publishable = Extract<Assessment, { kind: 'put' | 'delete' }>;
@@ -82,6 +83,8 @@ export class ArtifactPublisher {
   private readonly rescans: FolderRescans;
   private chain: Promise<void> = Promise.resolve();
   private failures = 0;
+  /** A hub error is logged once per run of failed pushes, then only counted, so a hub bug does not flood the log. */
+  private hubErrorLogged = false;
   private retryAt = 0;
   private paused = true;
   private stopped = false;
@@ -282,6 +285,7 @@ export class ArtifactPublisher {
     }
     if (retry.size === 0) {
       this.failures = 0;
+      this.hubErrorLogged = false;
       this.lastError = undefined;
     }
     return retry;
@@ -336,6 +340,12 @@ export class ArtifactPublisher {
     const delayMs = backoffDelayMs(this.failures, RETRY, this.deps.random ?? Math.random);
     this.failures += 1;
     this.retryAt = Date.now() + delayMs;
+    if (err instanceof InternalError) {
+      this.deps.metrics?.countHubError(err.code);
+      if (!this.hubErrorLogged) this.deps.logger.error({ label, err, code: err.code, retryInMs: delayMs, pending: this.batcher.size }, 'hub error; changes kept pending and retried');
+      this.hubErrorLogged = true;
+      return;
+    }
     const unreachable = err instanceof UnavailableError;
     this.deps.logger.warn({ label, err, retryInMs: delayMs, pending: this.batcher.size }, unreachable ? 'hub unreachable; changes kept pending' : 'push failed; will retry');
   }

@@ -1,6 +1,6 @@
 // Sends prepared changes to one label as changesets (cut to size) and sorts the hub's per-item answers.
 import { randomUUID } from 'node:crypto';
-import { ArtisyncError, UnavailableError } from '../../core/errors.js';
+import { ArtisyncError, InternalError, UnavailableError } from '../../core/errors.js';
 import type { ChangesetRequest, ChangesetResponse, PutResult } from '../../core/hub-api.js';
 
 /** The hub calls the publisher makes (HubClient has them). */
@@ -91,7 +91,8 @@ export async function pushChanges(hub: PublisherHub, label: string, changes: Pre
 
 /** True when the error proves the hub did not commit: it refused the connection or answered a 4xx. */
 function neverReachedHub(error: unknown): boolean {
-  if (error instanceof ArtisyncError && !(error instanceof UnavailableError)) return true;
+  // A hub error (500) may come after the commit script ran, so those changes count as uncertain.
+  if (error instanceof ArtisyncError && !(error instanceof UnavailableError) && !(error instanceof InternalError)) return true;
   for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
   }

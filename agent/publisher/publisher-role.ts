@@ -2,6 +2,7 @@
 import * as fs from 'node:fs/promises';
 import type { PublisherAdmin } from '../admin/admin-app.js';
 import type { AgentRole, AgentRoleDeps, RoleReport } from '../agent-role.js';
+import { BackgroundFailures } from '../background-failures.js';
 import { ArtifactPublisher } from './artifact-publisher.js';
 import { HubAudit } from './hub-audit.js';
 import { parseArtifactPath, SYNCED_TREES } from '../../core/artifact-path.js';
@@ -27,7 +28,7 @@ export type PublisherRole = AgentRole & { admin: PublisherAdmin };
 
 /** Starts the publisher role with the given file rules; resolves once it watches (the startup sync runs behind). */
 export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRules): Promise<PublisherRole> {
-  const { config, logger: parent, hub, echoFilter } = deps;
+  const { config, logger: parent, hub, echoFilter, publisherMetrics: metrics } = deps;
   const logger = parent.child({ role: 'publisher' });
   const labels = config.publisher.labels;
   if (labels.length === 0) logger.warn('publisher has no labels; nothing will be published (set publisher.labels or --labels)');
@@ -47,9 +48,11 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
     massDeleteGuard: config.publisher.mass_delete_guard,
     deleteDelayMs: config.publisher.delete_delay_ms,
     rescanIntervalMs: config.publisher.rescan_interval,
+    ...(metrics === undefined ? {} : { metrics }),
   });
   await engine.loadJournal();
-  const watcher = new TreeWatcher({ serverRoot: config.server_root, isIgnoredPath: rules.isIgnoredPath, logger }, {
+  const failures = new BackgroundFailures(logger, metrics ?? { countBackgroundFailure: () => undefined });
+  const watcher = new TreeWatcher({ serverRoot: config.server_root, isIgnoredPath: rules.isIgnoredPath, logger, failures }, {
     onPath: (path) => engine.notePaths([path]),
     onFolder: (folder) => void engine.noteFolder(folder).catch((err: unknown) => logger.error({ err, folder }, 'folder scan failed')),
     onRescan: () => void Promise.all(SYNCED_TREES.map((tree) => engine.noteFolder(tree))).catch((err: unknown) => logger.error({ err }, 'rescan failed')),

@@ -5,6 +5,7 @@ import { posix } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import { SYNCED_TREES, treeOf } from '../../core/artifact-path.js';
+import { BackgroundFailures } from '../background-failures.js';
 
 /** What the watcher tells its owner, as server-root-relative paths. */
 export interface TreeWatcherHandlers {
@@ -25,7 +26,13 @@ export interface TreeWatcherOptions {
   rootPollMs?: number;
   /** chokidar's `watch`, replaceable so a test can make it fail the way a kernel out of watches does. */
   watch?: typeof watch;
+  /** `fs.access`, replaceable so a test can make the server root unreachable (EACCES) even when run as root. */
+  access?: (path: string) => Promise<void>;
+  /** Where a server root that cannot be reached is reported; without it, it is only logged. */
+  failures?: BackgroundFailures;
 }
+
+const ROOT_JOB = 'server-root';
 
 // The folders between the server root and the trees must be watched for the trees to be found when they appear.
 const TREE_ANCESTORS = new Set(SYNCED_TREES.flatMap((tree) => tree.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
@@ -36,15 +43,18 @@ export class TreeWatcher {
   private rootTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly root: string;
+  private readonly failures: BackgroundFailures;
 
   constructor(private readonly options: TreeWatcherOptions, private readonly handlers: TreeWatcherHandlers) {
     this.root = posix.resolve(options.serverRoot);
+    this.failures = options.failures ?? new BackgroundFailures(options.logger, { countBackgroundFailure: () => undefined });
   }
 
   /** Starts watching (or waiting for the server root); resolves once the initial watch is ready or the wait began. */
   async start(): Promise<void> {
-    if (await exists(this.root)) return this.watchRoot(false);
-    this.options.logger.warn({ serverRoot: this.root }, 'server root does not exist yet; waiting for it');
+    const state = await this.rootState();
+    if (state === 'present') return this.watchRoot(false);
+    if (state === 'missing') this.options.logger.warn({ serverRoot: this.root }, 'server root does not exist yet; waiting for it');
     this.rootTimer = setInterval(() => void this.checkRoot(), this.options.rootPollMs ?? 1000);
   }
 
@@ -64,11 +74,24 @@ export class TreeWatcher {
   }
 
   private async checkRoot(): Promise<void> {
-    if (this.stopped || this.watcher !== undefined || !(await exists(this.root))) return;
+    if (this.stopped || this.watcher !== undefined || (await this.rootState()) !== 'present') return;
     clearInterval(this.rootTimer);
     this.options.logger.info({ serverRoot: this.root }, 'server root appeared; watching it');
     await this.watchRoot(false);
     this.handlers.onRescan();
+  }
+
+  /** Whether the server root can be watched; only ENOENT means "not there yet", anything else is reported once. */
+  private async rootState(): Promise<'present' | 'missing' | 'unreachable'> {
+    try {
+      await (this.options.access ?? access)(this.root);
+      this.failures.ok(ROOT_JOB, this.root);
+      return 'present';
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+      this.failures.fail(ROOT_JOB, this.root, err, 'cannot reach the server root (it exists, but not for this user); waiting for access');
+      return 'unreachable';
+    }
   }
 
   private async watchRoot(usePolling: boolean): Promise<void> {
@@ -123,11 +146,3 @@ export class TreeWatcher {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

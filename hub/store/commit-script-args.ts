@@ -28,7 +28,7 @@ export interface ScriptSettings {
 
 /** The request-id key of a label: ids are scoped per label so two labels never share a cached reply. */
 export function requestKeyOf(label: string, requestId: string | undefined): string {
-  return redisKeys.request(requestId === undefined ? `${label}:-` : `${label}:${requestId}`);
+  return redisKeys.request(label, requestId ?? '-');
 }
 
 /** KEYS followed by ARGV, flattened as ioredis' defineCommand expects (numberOfKeys given separately). */

@@ -178,6 +178,19 @@ describe('overrides on a gateway-only node', () => {
     expect(await content(API)).toBe('<api v="2"/>');
     expect(gateway.admin.getArtifact(API).state).toBe('synced');
   });
+
+  it('refuses to undeploy through a folder that is a symlink out of the server root, and the outside file survives', async () => {
+    const gateway = await start();
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    const outside = join(suite.dir, 'outside');
+    await nodeFs.mkdir(outside, { recursive: true });
+    await nodeFs.writeFile(join(outside, basename(API)), '<api v="1"/>');
+    await rm(dirname(file(API)), { recursive: true });
+    await nodeFs.symlink(outside, dirname(file(API)));
+    await expect(gateway.admin.undeploy(API)).rejects.toThrow(API);
+    expect(await readFile(join(outside, basename(API)), 'utf8')).toBe('<api v="1"/>');
+  });
 });
 
 describe('publisher + gateway node', () => {

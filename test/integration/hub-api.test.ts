@@ -86,6 +86,16 @@ describe('artifact routes', () => {
     expect(await hub.redis.xlen(redisKeys.stream('idem'))).toBe(1);
   });
 
+  it('keeps request ids of labels whose name and id split the same way at a colon apart', async () => {
+    const first = await put('a', EP, '<endpoint first="yes"/>', { [HUB_HEADERS.requestId]: 'b:X' });
+    const second = await put('a:b', EP, '<endpoint second="yes"/>', { [HUB_HEADERS.requestId]: 'X' });
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    expect(await hub.redis.xlen(redisKeys.stream('a:b')), 'the second commit got the first one\'s cached reply').toBe(1);
+    const head = await hub.app.inject({ url: artifactUrl('a:b', EP), headers: auth });
+    expect(head.body).toBe('<endpoint second="yes"/>');
+  });
+
   it.each([
     ['../etc/passwd', 'ARTISYNC_PATH_ESCAPES_TREE'],
     ['/synapse-configs/default/api/a.xml', 'ARTISYNC_PATH_ESCAPES_TREE'],

@@ -99,7 +99,7 @@ describe('commitChangeset', () => {
     const second = await store.commitChangeset({ ...request, changes: [{ op: 'put', path: API, content: text('<api v="2"/>') }] });
     expect(second).toEqual(first);
     expect(await streamEntries('retry')).toHaveLength(1);
-    expect(await redis.ttl(`${redisKeys.request('retry:req-1')}`)).toBeGreaterThan(86_000);
+    expect(await redis.ttl(`${redisKeys.request('retry', 'req-1')}`)).toBeGreaterThan(86_000);
   });
 
   it('records a stale-base edit as a conflict under last-writer-wins', async () => {

@@ -9,7 +9,7 @@
   KEYS[4]  digest(label)      string, 40 hex chars
   KEYS[5]  blobrefs           hash sha256 -> history entries referencing the blob
   KEYS[6]  labels             set of labels
-  KEYS[7]  request(id)        string, cached reply (unused when ARGV[7] is empty)
+  KEYS[7]  request(label, id) string, cached reply (unused when ARGV[7] is empty)
   then per item, in order: history(label, path), blob(new sha256), then that item's trim-candidate blob keys
 
   ARGV[1] label            ARGV[2] node              ARGV[3] committedAt (ms)

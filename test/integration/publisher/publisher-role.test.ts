@@ -12,6 +12,7 @@ import type { ChangesetRequest, ChangesetResponse } from '../../../core/hub-api.
 import type { ValidationOutcome } from '../../../agent/publisher/file-assessment.js';
 import { startPublisher, startPublisherWith } from '../../../agent/publisher/publisher-role.js';
 import { sha256Of } from '../../../core/blob-codec.js';
+import { redisKeys } from '../../../core/redis-keys.js';
 import { resolveConfig } from '../../../core/config-schema.js';
 import { makeTempDir, removeTempDir, writeTree } from '../../support/temp-tree.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -38,12 +39,21 @@ let root: string;
 let state: string;
 let role: AgentRole | undefined;
 
-async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: string; coreRules?: boolean; maxBytes?: number; hubClient?: HubClient } = {}): Promise<AgentRole> {
+/** Every log line of the running publisher, parsed; tests wait on what the publisher said it saw. */
+let logs: Array<Record<string, unknown>> = [];
+/** Hub errors the publisher counted for the agent metrics, by code. */
+let hubErrors: string[] = [];
+const logged = (message: string, fields: Record<string, unknown> = {}): Array<Record<string, unknown>> =>
+  logs.filter((line) => line.msg === message && Object.entries(fields).every(([key, value]) => line[key] === value));
+
+async function start(options: { guard?: number; echo?: EchoFilter; serverRoot?: string; coreRules?: boolean; maxBytes?: number; hubClient?: HubClient; quietMs?: number } = {}): Promise<AgentRole> {
   const config = resolveConfig('agent', {
-    file: { node_id: 'pub-1', server_root: options.serverRoot ?? root, state_dir: state, max_artifact_bytes: options.maxBytes ?? 5_242_880, publisher: { enabled: true, labels: [LABEL], mass_delete_guard: options.guard ?? 0.5 } },
+    file: { node_id: 'pub-1', server_root: options.serverRoot ?? root, state_dir: state, max_artifact_bytes: options.maxBytes ?? 5_242_880, publisher: { enabled: true, labels: [LABEL], mass_delete_guard: options.guard ?? 0.5, ...(options.quietMs === undefined ? {} : { quiet_ms: options.quietMs }) } },
     filePath: undefined, env: new Map(), flags: new Map(),
   });
-  const deps = { config, logger: pino({ level: process.env.PUB_TEST_LOG === undefined ? 'silent' : 'debug' }, pino.destination({ dest: process.env.PUB_TEST_LOG ?? '/dev/null', sync: true })), hub: options.hubClient ?? new HubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 }), echoFilter: options.echo ?? { isOwnWrite: () => false } };
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const metrics = { countHubError: (code: string) => void hubErrors.push(code), countBackgroundFailure: () => undefined };
+  const deps = { config, logger, publisherMetrics: metrics, hub: options.hubClient ?? new HubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 }), echoFilter: options.echo ?? { isOwnWrite: () => false } };
   role = options.coreRules === true ? await startPublisher(deps) : await startPublisherWith(deps, { validate, isIgnoredPath });
   await waitFor(() => role?.isReady(), { message: 'publisher ready' });
   return role;
@@ -77,6 +87,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
+  logs = [];
+  hubErrors = [];
   labelCounter += 1;
   LABEL = `Label ${labelCounter}`;
   hub = await ListeningHub.start(redis);
@@ -122,13 +134,36 @@ describe('publisher role', () => {
   });
 
   it('publishes a file written in chunks only once it is complete', async () => {
-    await start();
+    const client = new LossyHubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 });
+    client.lossy = false;
+    // The core validator decides what is complete; each chunk stays on disk until the publisher has looked at it,
+    // which is longer than quiet_ms, so only the validator (not the quiet window) keeps a partial file back.
+    await start({ coreRules: true, quietMs: 50, hubClient: client });
     const path = `${API}/slow.xml`;
-    await writeFile(join(root, path), '<api name="slow">');
-    await writeFile(join(root, path), '<api name="slow"><resource/>', { flag: 'w' });
-    await writeFile(join(root, path), xml('slow', '<resource/>'));
-    await waitFor(hubHas(path, xml('slow', '<resource/>')));
+    const complete = '<api xmlns="http://ws.apache.org/ns/synapse" name="slow" context="/slow">\n  <resource methods="GET"/>\n</api>\n';
+    for (const chunk of [complete.slice(0, 30), complete.slice(0, 80)]) {
+      await writeFile(join(root, path), chunk);
+      await waitFor(() => logged('incomplete file: waiting for the rest', { path, sha256: sha256Of(Buffer.from(chunk)) }).length > 0, { message: `publisher saw ${chunk.length} bytes` });
+    }
+    await writeFile(join(root, path), complete);
+    await waitFor(hubHas(path, complete));
     expect(await hub.client.history(LABEL, path)).toHaveLength(1);
+    const pushed = client.sent.flatMap((changeset) => changeset.changes).filter((change) => change.path === path);
+    expect(pushed.map((change) => Buffer.from(change.content ?? '', 'base64').toString('utf8'))).toEqual([complete]);
+  });
+
+  it('retries a hub error with backoff, logs it once as a hub error (not unreachable) and counts it', async () => {
+    await start();
+    // A stream key of the wrong type makes the hub's commit script fail: the hub answers 500 ARTISYNC_INTERNAL.
+    const streamKey = redisKeys.stream(LABEL);
+    await redisClient.set(streamKey, 'not a stream');
+    await writeFile(join(root, `${API}/a.xml`), xml('a'));
+    await waitFor(() => hubErrors.length >= 3, { timeoutMs: 10_000, message: 'retried hub errors' });
+    expect(new Set(hubErrors)).toEqual(new Set(['ARTISYNC_INTERNAL']));
+    expect(logged('hub error; changes kept pending and retried', { code: 'ARTISYNC_INTERNAL' })).toHaveLength(1);
+    expect(logs.filter((line) => String(line.msg).includes('unreachable'))).toEqual([]);
+    await redisClient.del(streamKey);
+    await waitFor(hubHas(`${API}/a.xml`, xml('a')), { timeoutMs: 10_000 });
   });
 
   it('reports an invalid file once, does not push it, and pushes it once fixed', async () => {

@@ -1,10 +1,11 @@
 // TreeWatcher on a real temp tree: hints for the synced trees only, and the fallback to polling on ENOSPC.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { watch, type ChokidarOptions } from 'chokidar';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TreeWatcher } from '../../../agent/publisher/tree-watcher.js';
+import { BackgroundFailures } from '../../../agent/background-failures.js';
+import { TreeWatcher, type TreeWatcherOptions } from '../../../agent/publisher/tree-watcher.js';
 import { makeTempDir, removeTempDir } from '../../support/temp-tree.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -23,7 +24,7 @@ afterEach(async () => {
   await removeTempDir(root);
 });
 
-function start(options: { watch?: typeof watch } = {}) {
+function start(options: Partial<Pick<TreeWatcherOptions, 'watch' | 'access' | 'failures' | 'logger' | 'rootPollMs'>> = {}) {
   const seen = { paths: [] as string[], folders: [] as string[], rescans: 0 };
   watcher = new TreeWatcher(
     { serverRoot: root, isIgnoredPath: (path) => path.split('/').some((name) => name.startsWith('.')), logger: pino({ level: 'silent' }), ...options },
@@ -60,5 +61,24 @@ describe('TreeWatcher', () => {
     expect(calls.map((options) => options.usePolling)).toEqual([false, true]);
     await writeFile(join(root, 'synapse-configs/default/api/polled.xml'), '<api/>');
     await waitFor(() => seen.paths.includes('synapse-configs/default/api/polled.xml'), { message: 'change seen by polling' });
+  });
+
+  it('reports a server root it may not enter once, as unreachable (not as missing), and watches once access returns', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const counted: string[] = [];
+    let denied = true;
+    // Run as root, chmod cannot deny access: the one failing call is injected, the filesystem is real.
+    const guarded = (path: string): Promise<void> => (denied ? Promise.reject(Object.assign(new Error(`EACCES: permission denied, access '${path}'`), { code: 'EACCES' })) : access(path));
+    const { seen, started } = start({ access: guarded, logger, rootPollMs: 20, failures: new BackgroundFailures(logger, { countBackgroundFailure: (job) => void counted.push(job) }) });
+    await started;
+    await waitFor(() => counted.length >= 3, { message: 'polls counted' });
+    expect(new Set(counted)).toEqual(new Set(['server-root']));
+    expect(lines.filter((line) => String(line.msg).includes('does not exist yet'))).toEqual([]);
+    expect(lines.filter((line) => line.job === 'server-root' && line.level === 50)).toHaveLength(1);
+    denied = false;
+    await waitFor(() => seen.rescans === 1, { message: 'watching once access returned' });
+    await writeFile(join(root, 'synapse-configs/default/api/b.xml'), '<api/>');
+    await waitFor(() => seen.paths.includes('synapse-configs/default/api/b.xml'), { message: 'change seen' });
   });
 });
