@@ -95,6 +95,7 @@ export class ArtifactPublisher {
       isIgnoredPath: deps.isIgnoredPath,
       logger: deps.logger,
       isSeen: (path) => this.batcher.has(path) || deps.labels.every((label) => this.known.get(label, path) !== undefined),
+      knownBelow: (folders) => this.knownBelow(folders),
       onUnseen: (paths) => this.notePaths(paths),
     });
     this.deletes = new DeleteGate({ ...deps, known: () => this.known, recheck: (path) => this.batcher.mark([path]) });
@@ -147,9 +148,13 @@ export class ArtifactPublisher {
     const scanned = foldersBelow(folder);
     if (scanned.length === 0) return;
     const onDisk = await scanTrees(this.deps.serverRoot, this.deps.isIgnoredPath, scanned);
-    const known = this.deps.labels.flatMap((label) => this.known.pathsOf(label));
-    this.notePaths([...onDisk, ...known.filter((path) => scanned.some((prefix) => path.startsWith(`${prefix}/`)))]);
+    this.notePaths([...onDisk, ...this.knownBelow(scanned)]);
     this.rescans.schedule(scanned);
+  }
+
+  private knownBelow(folders: readonly string[]): string[] {
+    const known = this.deps.labels.flatMap((label) => this.known.pathsOf(label));
+    return known.filter((path) => folders.some((prefix) => path.startsWith(`${prefix}/`)));
   }
 
   /** The mass-deletion guard: its holds, for the heartbeat, the admin API and the startup sync. */

@@ -1,5 +1,6 @@
 // Follow-up scans of a folder that just appeared: chokidar lists a new folder before it starts watching it, so files
-// created in between raise no event (a bulk copy into an empty tree lost dozens); scanning again finds them.
+// created in between raise no event (a bulk copy into an empty tree lost dozens); scanning again finds them. The same
+// scans find known files that are gone: a folder moved away and straight back vanishes while its puts are in flight.
 import type { Logger } from 'pino';
 import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { scanTrees } from './tree-scanner.js';
@@ -13,6 +14,8 @@ export interface FolderRescansDeps {
   logger: Logger;
   /** True when the path is dirty already or known to the hub in every label. */
   isSeen(path: string): boolean;
+  /** Paths the hub holds for this publisher below `folders`. */
+  knownBelow(folders: readonly string[]): string[];
   onUnseen(paths: string[]): void;
 }
 
@@ -38,8 +41,10 @@ export class FolderRescans {
       this.timers.delete(timer);
       void scanTrees(this.deps.serverRoot, this.deps.isIgnoredPath, folders).then((onDisk) => {
         const unseen = onDisk.filter((path) => !this.deps.isSeen(path));
-        if (unseen.length > 0) this.deps.logger.debug({ folders, count: unseen.length }, 'folder rescan found files no event reported');
-        this.deps.onUnseen(unseen);
+        const present = new Set(onDisk);
+        const gone = this.deps.knownBelow(folders).filter((path) => !present.has(path));
+        if (unseen.length + gone.length > 0) this.deps.logger.debug({ folders, count: unseen.length, gone: gone.length }, 'folder rescan found changes no event reported');
+        this.deps.onUnseen([...unseen, ...gone]);
         this.schedule(folders, attempt + 1);
       }, (err: unknown) => this.deps.logger.error({ err, folders }, 'folder rescan failed'));
     }, delayMs);

@@ -72,6 +72,26 @@ class LossyHubClient extends HubClient {
   }
 }
 
+/** A client that holds every changeset while `held` is set, as a slow hub would, and says which paths wait. */
+class HeldHubClient extends HubClient {
+  held = false;
+  readonly waiting = new Set<string>();
+  private release: Array<() => void> = [];
+
+  override async pushChangeset(label: string, changeset: ChangesetRequest): Promise<ChangesetResponse> {
+    if (this.held) {
+      for (const change of changeset.changes) this.waiting.add(change.path);
+      await new Promise<void>((resolve) => this.release.push(resolve));
+    }
+    return super.pushChangeset(label, changeset);
+  }
+
+  letGo(): void {
+    this.held = false;
+    for (const resolve of this.release.splice(0)) resolve();
+  }
+}
+
 const xml = (name: string, extra = ''): string => `<api name="${name}">${extra}</api>\n`;
 const hubHas = (path: string, content: string | undefined) => async () => (await hub.contents(LABEL))[path] === content;
 const hubCount = async (): Promise<number> => Object.keys(await hub.contents(LABEL)).length;
@@ -131,6 +151,21 @@ describe('publisher role', () => {
     await rename(join(root, 'synapse-configs/default/sequences'), join(outside, 'back'));
     await waitFor(async () => (await hubCount()) === 0, { message: 'folder moved out' });
     await removeTempDir(outside);
+  });
+
+  it('deletes the files of a folder moved away and straight back while their puts were in flight', async () => {
+    const client = new HeldHubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 });
+    await writeTree(root, { [`${API}/m1.xml`]: xml('m1'), [`${API}/m2.xml`]: xml('m2') });
+    await start({ hubClient: client, guard: 1 });
+    await waitFor(async () => (await hubCount()) === 2, { message: 'baseline on the hub' });
+    client.held = true;
+    await rename(join(root, API), join(root, `${API}.moved`));
+    await waitFor(() => client.waiting.has(`${API}.moved/m1.xml`), { message: 'the moved copies on their way to the hub' });
+    await rename(join(root, `${API}.moved`), join(root, API));
+    client.letGo();
+    await waitFor(async () => Object.keys(await hub.contents(LABEL)).sort().join() === [`${API}/m1.xml`, `${API}/m2.xml`].join(), {
+      message: 'the hub back to the api files only, the moved copies deleted',
+    });
   });
 
   it('publishes a file written in chunks only once it is complete', async () => {
