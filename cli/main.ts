@@ -18,9 +18,11 @@ import { registerReplayCommand } from './commands/replay.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerVerifyCommand } from './commands/verify.js';
+import { packageVersion } from './package-version.js';
 
 const program = new Command('artisync')
   .description('Keeps WSO2 API Manager gateway artifacts in sync through a hub backed by Redis Streams')
+  .version(packageVersion(), '-V, --version', 'print the artisync version and exit')
   .showHelpAfterError(false)
   .configureOutput({ outputError: (text) => printError(text.replace(/^error: /, '').trim()) })
   .exitOverride();
