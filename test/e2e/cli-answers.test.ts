@@ -76,3 +76,31 @@ describe('unknown labels and `labels`', () => {
     expect(table.stdout.split('\n')[1]).toMatch(new RegExp(`^${LABEL}\\s+2\\s+${rows[0]?.revision ?? ''}$`));
   });
 });
+
+describe('import of the wrong folder, import --dry-run', () => {
+  it('refuses a folder one level too deep with exit 1 saying what it expected', async () => {
+    const deep = join(workDir, 'root', 'synapse-configs');
+    const run = await runCli(['import', '--label', LABEL, '--server-root', deep, ...hubArgs()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `artisync: --server-root ${deep} holds neither synapse-configs/default nor executionplans; ` +
+        'expected the server root (<API-M_HOME>/repository/deployment/server) that contains them\n',
+    );
+  });
+
+  it('prints what would be created and updated and writes nothing', async () => {
+    const before = await runCli(['ls', LABEL, '--json', ...hubArgs()]);
+    const root = join(workDir, 'dry');
+    const added = 'synapse-configs/default/sequences/extra.xml';
+    await writeTree(root, { [API]: (FILES[API] ?? '').replace('/pizza', '/pizza2'), [added]: '<sequence xmlns="http://ws.apache.org/ns/synapse" name="extra"/>\n' });
+    const run = await runCli(['import', '--label', LABEL, '--server-root', root, '--dry-run', ...hubArgs()]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(
+      `would create ${added}\nwould update ${API}\n` +
+        `dry run, nothing written to ${LABEL}: 1 would be created, 1 updated, 0 unchanged, 0 deleted ` +
+        '(import never deletes: 1 artifacts of the label not in the tree stay)\n',
+    );
+    const after = await runCli(['ls', LABEL, '--json', ...hubArgs()]);
+    expect(after.stdout).toBe(before.stdout);
+  });
+});
