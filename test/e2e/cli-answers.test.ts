@@ -104,3 +104,11 @@ describe('import of the wrong folder, import --dry-run', () => {
     expect(after.stdout).toBe(before.stdout);
   });
 });
+
+describe('node-local flag checks', () => {
+  it.each([['verify'], ['override', 'list'], ['redeploy', API]])('%s --admin notaurl exits 2 naming the flag', async (...command) => {
+    const run = await runCli([...command, '--admin', 'notaurl']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('artisync: --admin "notaurl" is not an http(s) URL (e.g. http://127.0.0.1:7421)\n');
+  });
+});
