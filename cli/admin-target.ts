@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { readConfigFile } from './config-loader.js';
+import { usageError } from './usage-error.js';
 
 /** The agent config node-local commands read when given neither --admin nor --config. */
 export const DEFAULT_AGENT_CONFIG = '/etc/artisync/agent.toml';
@@ -15,9 +16,17 @@ export function addAdminOptions(command: Command): Command {
     .option('--config <file>', `agent.toml to read admin_listen from (default ${DEFAULT_AGENT_CONFIG})`);
 }
 
+function checkedAdminUrl(raw: string): string {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw usageError(`--admin ${JSON.stringify(raw)} is not an http(s) URL (e.g. http://127.0.0.1:7421)`);
+  }
+  return raw;
+}
+
 /** The admin base URL from the options: --admin wins, then admin_listen of the config file, then the default address. */
 export function resolveAdminUrl(options: { admin?: string; config?: string }): string {
-  if (options.admin !== undefined) return options.admin;
+  if (options.admin !== undefined) return checkedAdminUrl(options.admin);
   const file = options.config ?? DEFAULT_AGENT_CONFIG;
   if (options.config === undefined && !existsSync(file)) return `http://${DEFAULT_ADMIN_LISTEN}`;
   const listen = readConfigFile(file).admin_listen ?? DEFAULT_ADMIN_LISTEN;

@@ -12,6 +12,7 @@ import { registerValidateCommand } from './commands/validate.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerLsCommand } from './commands/ls.js';
+import { registerLabelsCommand } from './commands/labels.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerDiffCommand } from './commands/diff.js';
 import { registerRollbackCommand } from './commands/rollback.js';
@@ -19,9 +20,11 @@ import { registerReplayCommand } from './commands/replay.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerVerifyCommand } from './commands/verify.js';
+import { packageVersion } from './package-version.js';
 
 const program = new Command('artisync')
   .description('Keeps WSO2 API Manager gateway artifacts in sync through a hub backed by Redis Streams')
+  .version(packageVersion(), '-V, --version', 'print the artisync version and exit')
   .showHelpAfterError(false)
   .configureOutput({ outputError: (text) => printError(text.replace(/^error: /, '').trim()) })
   .exitOverride();
@@ -35,6 +38,7 @@ registerUndeployCommand(program);
 registerValidateCommand(program);
 registerImportCommand(program);
 registerExportCommand(program);
+registerLabelsCommand(program);
 registerLsCommand(program);
 registerHistoryCommand(program);
 registerDiffCommand(program);

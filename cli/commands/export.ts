@@ -6,6 +6,7 @@ import { ArtisyncError } from '../../core/errors.js';
 import type { ArtifactHead } from '../../core/hub-api.js';
 import type { HubClient } from '../../agent/hub-client.js';
 import { commandAction } from '../command-action.js';
+import { requireKnownLabel } from '../known-label.js';
 import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.js';
 import { ProgressBar, progressSinkForTerminal } from '../progress-bar.js';
 import { writeFileWhole } from '../whole-file-write.js';
@@ -53,6 +54,7 @@ export function registerExportCommand(program: Command): void {
       const { label, out } = options;
       if (label === undefined || out === undefined) throw usageError('export needs --label L and --out DIR');
       return withHub(options, async (hub) => {
+        await requireKnownLabel(hub, label);
         const snapshot = await hub.snapshot(label);
         const bar = new ProgressBar(progressSinkForTerminal(process.stdout, process.stderr), snapshot.artifacts.length, 'files');
         try {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { HistoryEntry } from '../../core/hub-api.js';
 import { commandAction } from '../command-action.js';
+import { requireKnownLabel } from '../known-label.js';
 import { formatTable, formatTime, type TableColumn } from '../format-table.js';
 import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.js';
 
@@ -32,6 +33,7 @@ export function registerHistoryCommand(program: Command): void {
   addHubOptions(command).action(
     commandAction(async (label: string, path: string, options: HubCommandOptions & { json?: boolean }) =>
       withHub(options, async (hub) => {
+        await requireKnownLabel(hub, label);
         const entries = await hub.history(label, path);
         process.stdout.write(options.json === true ? `${JSON.stringify(entries, null, 2)}\n` : formatHistory(entries));
         return 0;

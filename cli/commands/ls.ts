@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { ArtifactHead } from '../../core/hub-api.js';
 import { commandAction } from '../command-action.js';
+import { requireKnownLabel } from '../known-label.js';
 import { formatTable, formatTime, type TableColumn } from '../format-table.js';
 import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.js';
 
@@ -29,6 +30,7 @@ export function registerLsCommand(program: Command): void {
   addHubOptions(command).action(
     commandAction(async (label: string, options: HubCommandOptions & { json?: boolean }) =>
       withHub(options, async (hub) => {
+        await requireKnownLabel(hub, label);
         const snapshot = await hub.snapshot(label);
         process.stdout.write(options.json === true ? `${JSON.stringify(snapshot, null, 2)}\n` : formatArtifactList(snapshot.artifacts));
         return 0;

@@ -1,15 +1,29 @@
 // `artisync override list|clear`: the local agent's overrides (files changed by hand on a gateway-only node).
 import type { Command } from 'commander';
 import { AdminClient } from '../../agent/admin-client.js';
+import type { Override } from '../../agent/gateway/override-tracker.js';
 import { ArtisyncError } from '../../core/errors.js';
 import { addAdminOptions, resolveAdminUrl } from '../admin-target.js';
 import { EXIT, commandAction } from '../command-action.js';
+import { formatTable, formatTime, type TableColumn } from '../format-table.js';
 
 interface OverrideOptions {
   admin?: string;
   config?: string;
   json?: boolean;
   all?: boolean;
+}
+
+const OVERRIDE_COLUMNS: TableColumn<Override>[] = [
+  { header: 'PATH', cell: (item) => item.path },
+  { header: 'KIND', cell: (item) => item.kind },
+  { header: 'SINCE', cell: (item) => formatTime(item.since) },
+  { header: 'HUB VERSION HELD', cell: (item) => (item.hubVersion === undefined ? '-' : `v${item.hubVersion}`) },
+];
+
+/** The `override list` table, or "no overrides" when the node holds none. */
+export function formatOverrides(overrides: readonly Override[]): string {
+  return overrides.length === 0 ? 'no overrides\n' : formatTable(overrides, OVERRIDE_COLUMNS);
 }
 
 /** Registers `artisync override list` and `artisync override clear PATH | --all`. */
@@ -20,11 +34,7 @@ export function registerOverrideCommand(program: Command): void {
     .action(
       commandAction(async (options: OverrideOptions) => {
         const overrides = await new AdminClient(resolveAdminUrl(options)).overrides();
-        if (options.json === true) process.stdout.write(`${JSON.stringify(overrides, null, 2)}\n`);
-        else for (const item of overrides) {
-          const hub = item.hubVersion === undefined ? '' : `\thub v${item.hubVersion} held`;
-          process.stdout.write(`${item.path}\t${item.kind}\tsince ${new Date(item.since).toISOString()}${hub}\n`);
-        }
+        process.stdout.write(options.json === true ? `${JSON.stringify(overrides, null, 2)}\n` : formatOverrides(overrides));
         return EXIT.ok;
       }),
     );

@@ -1,5 +1,5 @@
 // Runs the built CLI (dist/cli/main.js) as a separate process and collects its exit status and output.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 /** The built entry point e2e tests run; `npm run build` makes it. */
@@ -22,4 +22,12 @@ export async function runCli(args: string[], options: { env?: Record<string, str
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('close', (status) => resolve(status)));
   return { code, stdout, stderr };
+}
+
+/** Sends SIGTERM to a child that is still running and waits for it to exit. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 }
