@@ -22,16 +22,29 @@ export interface AuditTarget {
   notePaths(paths: string[]): void;
 }
 
+/** label → path → version of the deletes the hub confirmed to this publisher. */
+export type DeleteVersions = Record<string, Record<string, number>>;
+
+/** Where the confirmed delete versions outlive a restart (state_dir/published-deletes.json). */
+export interface DeleteVersionsFile {
+  load(): Promise<DeleteVersions | undefined>;
+  save(value: DeleteVersions): Promise<void>;
+}
+
 /** What an audit needs. */
 export interface HubAuditDeps {
   hub: AuditHub;
   labels: readonly string[];
   logger: Logger;
   intervalMs: number;
+  /** Without it, a delete the hub loses after a restart of this publisher is not pushed again. */
+  deletesFile?: DeleteVersionsFile;
 }
 
 // After a failed audit (hub or Redis away) the next try comes sooner than the interval, so a comeback is noticed.
 const RETRY_CAP_MS = 5_000;
+// Delete versions kept per label; the oldest go first (a delete lost that long ago is found by no audit anyway).
+const MAX_DELETES_KEPT = 10_000;
 
 /** Audits every label at an interval and after the hub comes back; also what the node's gateway asks to push again. */
 export class HubAudit implements OwnPublisher {
@@ -54,17 +67,35 @@ export class HubAudit implements OwnPublisher {
     return {
       pushChangeset: async (label, changeset) => {
         const response = await this.watched(() => hub.pushChangeset(label, changeset));
+        let deletesChanged = false;
         for (const item of response.results) {
           if (item.result === undefined || item.status >= 300) continue;
           this.repushing.delete(item.path);
           if (!item.result.unchanged) this.settled.delete(label);
-          if (item.op === 'delete') this.labelDeletes(label).set(item.path, item.result.version);
-          else this.deletes.get(label)?.delete(item.path);
+          if (item.op === 'delete') {
+            this.labelDeletes(label).set(item.path, item.result.version);
+            deletesChanged = true;
+          } else {
+            deletesChanged = (this.deletes.get(label)?.delete(item.path) ?? false) || deletesChanged;
+          }
         }
+        if (deletesChanged) await this.saveDeletes(label);
         return response;
       },
       snapshot: (label) => this.watched(() => hub.snapshot(label)),
     };
+  }
+
+  /** Reads the delete versions a previous run of this publisher saved. */
+  async loadDeletes(): Promise<void> {
+    let stored: DeleteVersions | undefined;
+    try {
+      stored = await this.deps.deletesFile?.load();
+    } catch (err) {
+      // Only an aid to later audits, never the truth: a damaged file is reported and started over.
+      this.deps.logger.error({ err, file: 'published-deletes.json' }, 'the confirmed delete versions cannot be read; starting without them');
+    }
+    for (const [label, paths] of Object.entries(stored ?? {})) this.deletes.set(label, new Map(Object.entries(paths)));
   }
 
   /** The node's echo filter, except for paths being pushed again. */
@@ -153,6 +184,20 @@ export class HubAudit implements OwnPublisher {
     this.deletes.get(label)?.delete(path);
     this.settled.delete(label);
     this.repushing.add(path);
+  }
+
+  private async saveDeletes(label: string): Promise<void> {
+    const file = this.deps.deletesFile;
+    if (file === undefined) return;
+    const paths = this.labelDeletes(label);
+    for (const path of paths.keys()) {
+      if (paths.size <= MAX_DELETES_KEPT) break;
+      paths.delete(path);
+    }
+    const value: DeleteVersions = {};
+    for (const [name, versions] of this.deletes) value[name] = Object.fromEntries(versions);
+    // The push itself succeeded: a failed save only narrows what a later audit can find, so it is logged, not thrown.
+    await file.save(value).catch((err: unknown) => this.deps.logger.error({ err, file: 'published-deletes.json' }, 'saving the confirmed delete versions failed'));
   }
 
   private labelDeletes(label: string): Map<string, number> {

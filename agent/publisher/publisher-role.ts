@@ -4,7 +4,8 @@ import type { PublisherAdmin } from '../admin/admin-app.js';
 import type { AgentRole, AgentRoleDeps, RoleReport } from '../agent-role.js';
 import { BackgroundFailures } from '../background-failures.js';
 import { ArtifactPublisher } from './artifact-publisher.js';
-import { HubAudit } from './hub-audit.js';
+import { HubAudit, type DeleteVersions } from './hub-audit.js';
+import { JsonStateFile } from '../gateway/json-state-file.js';
 import { parseArtifactPath, SYNCED_TREES } from '../../core/artifact-path.js';
 import { NotFoundError, PathError } from '../../core/errors.js';
 import { isIgnoredPath } from '../../core/ignored-file.js';
@@ -32,7 +33,9 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
   const logger = parent.child({ role: 'publisher' });
   const labels = config.publisher.labels;
   if (labels.length === 0) logger.warn('publisher has no labels; nothing will be published (set publisher.labels or --labels)');
-  const audit = new HubAudit({ hub, labels, logger, intervalMs: config.publisher.audit_interval });
+  const deletesFile = new JsonStateFile<DeleteVersions>(fs, config.state_dir, 'published-deletes.json');
+  const audit = new HubAudit({ hub, labels, logger, intervalMs: config.publisher.audit_interval, deletesFile });
+  await audit.loadDeletes();
   deps.ownPublisher?.attach(audit);
   const engine = new ArtifactPublisher({
     serverRoot: config.server_root,

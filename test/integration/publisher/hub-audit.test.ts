@@ -130,6 +130,27 @@ describe('hub audit', () => {
     expect(await hub.contents(LABEL)).toMatchObject({ [kept]: xml('kept') });
   });
 
+  it('pushes again a delete the hub lost after this publisher restarted', async () => {
+    const gone = `${API}/gone.xml`;
+    for (const name of ['k1', 'k2', 'k3', 'gone']) await writeFile(join(root, `${API}/${name}.xml`), xml(name));
+    await start();
+    await waitFor(async () => Object.keys(await hub.contents(LABEL)).length === 4, { message: 'baseline on the hub' });
+    const older = await captureKeys(direct);
+    await rm(join(root, gone));
+    await waitFor(hubHas(gone, undefined), { message: 'the delete on the hub' });
+    await role?.stop();
+    await start();
+    await restoreKeys(direct, older);
+    await waitFor(hubHas(gone, undefined), { message: 'the lost delete pushed again by the restarted publisher' });
+    expect(await hub.contents(LABEL)).toMatchObject({ [`${API}/k1.xml`]: xml('k1') });
+  });
+
+  it('starts without the saved delete versions when their file is damaged, naming it', async () => {
+    await writeFile(join(state, 'published-deletes.json'), '{"Production and Sandbox": {');
+    await start();
+    expect(logged.some((line) => line.includes('published-deletes.json') && line.includes('cannot be read'))).toBe(true);
+  });
+
   it('leaves alone what another publisher changed after this one, and audits with one digest request when nothing changed', async () => {
     const shared = `${API}/shared.xml`;
     await writeFile(join(root, shared), xml('shared', 'mine'));
