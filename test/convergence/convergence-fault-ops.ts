@@ -20,7 +20,10 @@ export async function lostStreamReply(state: RunState, publisher: PublisherSpec)
   await writeValid(state, publisher, path);
 }
 
-/** `mv F F.moved && mv F.moved F` on a publisher, at once or with a short pause; nothing changes in the model. */
+/**
+ * `mv F F.moved && mv F.moved F` on a publisher, at once or with a short pause. The heads do not change, but F.moved's
+ * copies are valid artifacts the publisher may publish for a moment, so gateways may show them until they are deleted.
+ */
 export async function folderAwayAndBack(state: RunState, publisher: PublisherSpec): Promise<void> {
   const onDisk = state.model.pathsOnDisk(publisher);
   const folders = RUN_KINDS.map((kind) => `synapse-configs/default/${kind.folder}`).filter((folder) => onDisk.some((path) => path.startsWith(`${folder}/`)));
@@ -29,6 +32,10 @@ export async function folderAwayAndBack(state: RunState, publisher: PublisherSpe
   const folder = join(state.cluster.agent(publisher.nodeId).node.serverRoot, picked);
   const pauseMs = state.random.pick([0, 0, 100, 400]);
   note(state, `folder away (${picked}.moved) and back after ${pauseMs} ms ${publisher.nodeId} ${picked}`);
+  for (const path of onDisk.filter((candidate) => candidate.startsWith(`${picked}/`))) {
+    const file = state.model.fileOnDisk(publisher, path);
+    if (file?.valid === true) state.model.mayShow(`${picked}.moved/${path.slice(picked.length + 1)}`, file.content);
+  }
   await rename(folder, `${folder}.moved`);
   // The pause is the fault itself (how long the folder is missing), not a wait for anything.
   if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));

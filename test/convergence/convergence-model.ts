@@ -87,6 +87,13 @@ export class ConvergenceModel {
     return new Map([...merged].sort(([a], [b]) => a.localeCompare(b)));
   }
 
+  /** `content` may show at `path` for a while without being a head at the end (a folder's files while it was moved away). */
+  mayShow(path: string, content: string): void {
+    const contents = this.everValid.get(path) ?? new Set<string>();
+    contents.add(content);
+    this.everValid.set(path, contents);
+  }
+
   /** True when `content` was at some point a valid content written to `path`. */
   wasValid(path: string, content: string): boolean {
     return this.everValid.get(path)?.has(content) === true;

@@ -18,15 +18,9 @@ export interface ConvergenceOptions {
   seed: number;
   steps: number;
   settleTimeoutMs?: number;
-  /**
-   * Adds the Redis-rollback op (Redis restored from an older copy of its AOF). Off by default: it converges only once
-   * publishers compare their known heads with the hub's and push again what the hub lost.
-   */
+  /** False leaves out the Redis-rollback op (Redis restored from an older copy of its AOF), to tell faults apart. */
   redisRollback?: boolean;
-  /**
-   * Adds the folder-away-and-back op. Off by default: a publisher that publishes the moved-away folder's files may
-   * never delete them once the folder is back (see docs/fault-matrix.md).
-   */
+  /** False leaves out the folder-away-and-back op. */
   folderBounce?: boolean;
   log?: (message: string) => void;
 }
@@ -144,9 +138,9 @@ function agentLinesAbout(cluster: ConvergenceCluster, paths: Set<string>): strin
 }
 
 
-/** The ops a run leaves out: those whose faults the product does not survive yet unless the options ask for them. */
+/** The ops a run leaves out because its options say so. */
 function disabledOps(options: ConvergenceOptions): Op[] {
-  return [...(options.redisRollback === true ? [] : ['redis-rollback' as const]), ...(options.folderBounce === true ? [] : ['folder-bounce' as const])];
+  return [...(options.redisRollback === false ? ['redis-rollback' as const] : []), ...(options.folderBounce === false ? ['folder-bounce' as const] : [])];
 }
 
 function pickOp(state: RunState, disabled: readonly Op[]): Op {

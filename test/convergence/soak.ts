@@ -1,4 +1,4 @@
-// `npm run soak -- --minutes N [--seed S] [--steps K] [--redis-rollback] [--folder-bounce] [--keep-going]`: convergence runs back to back
+// `npm run soak -- --minutes N [--seed S] [--steps K] [--skip-redis-rollback] [--skip-folder-bounce] [--keep-going]`: convergence runs back to back
 // with fresh seeds until time is up; with --keep-going a failed run is counted and the soak goes on with the next seed.
 import { parseArgs } from 'node:util';
 import { createRandom } from '../../bench/mulberry32.js';
@@ -7,7 +7,7 @@ import { runConvergence } from './convergence-run.js';
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' }, seed: { type: 'string' }, steps: { type: 'string', default: '200' },
-    'redis-rollback': { type: 'boolean', default: false }, 'folder-bounce': { type: 'boolean', default: false }, 'keep-going': { type: 'boolean', default: false },
+    'skip-redis-rollback': { type: 'boolean', default: false }, 'skip-folder-bounce': { type: 'boolean', default: false }, 'keep-going': { type: 'boolean', default: false },
   },
 });
 const deadline = Date.now() + Number(values.minutes) * 60_000;
@@ -20,7 +20,7 @@ do {
   const startedAt = Date.now();
   runs += 1;
   try {
-    const report = await runConvergence({ seed, steps, redisRollback: values['redis-rollback'], folderBounce: values['folder-bounce'] });
+    const report = await runConvergence({ seed, steps, redisRollback: !values['skip-redis-rollback'], folderBounce: !values['skip-folder-bounce'] });
     console.log(JSON.stringify({ run: runs, seed, steps, durationMs: Date.now() - startedAt, ops: report.ops, pollerPasses: report.pollerPasses, repliesCut: report.repliesCut }));
   } catch (err) {
     failedSeeds.push(seed);
