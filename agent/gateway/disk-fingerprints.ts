@@ -3,16 +3,15 @@ import { lstatSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { SYNCED_TREES } from '../../core/artifact-path.js';
+import { sameFingerprint, type FileFingerprint } from '../../core/file-fingerprint.js';
 import { hashFile } from './disk-scan.js';
 import { isIgnoredFileName } from './ignored-name.js';
 
 /** Files stat'ed between two yields to the event loop, so a changeset arriving mid-scan waits for a slice, not the scan. */
 const STATS_PER_TURN = 1_000;
 
-interface Fingerprint {
-  ino: number;
-  size: number;
-  mtimeMs: number;
+/** ctime too: `cp -p` and `touch -r` keep size and mtime. */
+interface Fingerprint extends FileFingerprint {
   ctimeMs: number;
   sha256: string;
 }
@@ -71,7 +70,7 @@ export class DiskFingerprints {
 }
 
 function sameFile(known: Fingerprint, stats: Stats): boolean {
-  return known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs && known.ctimeMs === stats.ctimeMs;
+  return sameFingerprint(known, stats) && known.ctimeMs === stats.ctimeMs;
 }
 
 function statOf(absolute: string): Stats | undefined {

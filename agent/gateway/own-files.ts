@@ -1,16 +1,11 @@
 // The inode, size and mtime of each file the gateway renamed into place, so the override watcher can tell its own
 // writes from a person's with one stat instead of reading and hashing the file (10,000 of them after a bulk copy).
 import { lstatSync, type Stats } from 'node:fs';
-
-interface Fingerprint {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
+import { fingerprintOf, sameFingerprint, type FileFingerprint } from '../../core/file-fingerprint.js';
 
 /** Fingerprints of the gateway's own files, kept in memory for the life of the process. */
 export class OwnFiles {
-  private readonly prints = new Map<string, Fingerprint>();
+  private readonly prints = new Map<string, FileFingerprint>();
 
   /**
    * Notes the temp about to be renamed to `path`. A rename keeps inode, size and mtime; a later replacement changes the
@@ -21,7 +16,7 @@ export class OwnFiles {
   noteTemp(path: string, temp: string): void {
     const stats = statOf(temp);
     if (stats === undefined) this.prints.delete(path);
-    else this.prints.set(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs });
+    else this.prints.set(path, fingerprintOf(stats));
   }
 
   /** True when the file at `absolute` is still the one the gateway renamed to `path`, untouched since. */
@@ -29,7 +24,7 @@ export class OwnFiles {
     const known = this.prints.get(path);
     if (known === undefined) return false;
     const stats = statOf(absolute);
-    return stats !== undefined && stats.ino === known.ino && stats.size === known.size && stats.mtimeMs === known.mtimeMs;
+    return stats !== undefined && sameFingerprint(known, stats);
   }
 }
 

@@ -2,7 +2,8 @@
 import type { Logger } from 'pino';
 import { InternalError, UnavailableError } from '../../core/errors.js';
 import type { EchoFilter, PublisherMetrics } from '../agent-role.js';
-import { readArtifact, type Fingerprint } from './artifact-reader.js';
+import { readArtifact } from './artifact-reader.js';
+import type { FileFingerprint } from '../../core/file-fingerprint.js';
 import { ChangeBatcher, type TakenPath } from './change-batcher.js';
 import { pushChanges, type ChangesetLimits, type PreparedChange, type PublisherHub, type PushOutcome } from './changeset-pusher.js';
 import { DeleteGate } from './delete-gate.js';
@@ -76,7 +77,7 @@ export class ArtifactPublisher {
   readonly rescan: PeriodicRescan;
   lastError: string | undefined;
   /** The lstat of each path as last read: the periodic rescan reads again only what differs. */
-  private readonly fingerprints = new Map<string, Fingerprint>();
+  private readonly fingerprints = new Map<string, FileFingerprint>();
   private readonly deletes: DeleteGate;
   private readonly batcher: ChangeBatcher;
   private readonly incomplete = new Map<string, { timer: NodeJS.Timeout; attempts: number; sha256: string }>();

@@ -1,24 +1,13 @@
 // Reads one artifact from disk without ever following a symbolic link, so nothing outside the trees can travel.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, posix } from 'node:path';
-
-/** Size, mtime and inode of a path's lstat: what the periodic rescan compares to tell a change without reading. */
-export interface Fingerprint {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-}
+import { fingerprintOf, type FileFingerprint } from '../../core/file-fingerprint.js';
 
 /** What is on disk at an artifact path right now; `fingerprint` is the lstat taken before reading. */
 export type DiskState =
-  | { kind: 'file'; bytes: Buffer; fingerprint?: Fingerprint }
+  | { kind: 'file'; bytes: Buffer; fingerprint?: FileFingerprint }
   | { kind: 'absent' }
-  | { kind: 'refused'; code: 'ARTISYNC_PATH_ESCAPES_TREE' | 'ARTISYNC_TOO_LARGE'; reason: string; fingerprint?: Fingerprint };
-
-/** The fingerprint of an lstat result. */
-export function fingerprintOf(stats: Stats): Fingerprint {
-  return { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
-}
+  | { kind: 'refused'; code: 'ARTISYNC_PATH_ESCAPES_TREE' | 'ARTISYNC_TOO_LARGE'; reason: string; fingerprint?: FileFingerprint };
 
 const GONE = new Set(['ENOENT', 'ENOTDIR']);
 

@@ -2,7 +2,7 @@
 // differ from what the publisher last read (or known paths now missing) are marked dirty. It finds the changes whose
 // events the kernel dropped (an inotify queue overflow is silent in Node) without reading any unchanged file.
 import type { Logger } from 'pino';
-import type { Fingerprint } from './artifact-reader.js';
+import { sameFingerprint, type FileFingerprint } from '../../core/file-fingerprint.js';
 import { statTrees } from './tree-scanner.js';
 
 /** What a rescan reads from the engine and how it reports. */
@@ -12,7 +12,7 @@ export interface PeriodicRescanDeps {
   intervalMs: number;
   logger: Logger;
   /** The fingerprints of what the engine last read, per path; entries of paths gone from disk are dropped by the rescan. */
-  fingerprints: Map<string, Fingerprint>;
+  fingerprints: Map<string, FileFingerprint>;
   /** Paths some label's hub head holds. */
   knownPaths(): Iterable<string>;
   /** True when the engine has the path in hand already (dirty, waiting out a delete grace, or a held delete). */
@@ -79,8 +79,4 @@ export class PeriodicRescan {
       this.start();
     }
   }
-}
-
-function sameFingerprint(a: Fingerprint | undefined, b: Fingerprint): boolean {
-  return a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }

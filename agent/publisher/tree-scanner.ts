@@ -3,7 +3,7 @@ import { lstatSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { SYNCED_TREES, treeOf } from '../../core/artifact-path.js';
-import { fingerprintOf, type Fingerprint } from './artifact-reader.js';
+import { fingerprintOf, type FileFingerprint } from '../../core/file-fingerprint.js';
 
 // lstats between two yields to the event loop: about a millisecond of work.
 const STAT_SLICE = 256;
@@ -35,10 +35,10 @@ async function walk(root: string, relativeDir: string, isIgnoredPath: (relativeP
  * The lstats are synchronous, a slice at a time with a yield between slices: a cached lstat takes microseconds, and
  * 10,000 of them through the libuv pool took several times longer, queued behind chokidar's own listings.
  */
-export async function statTrees(serverRoot: string, isIgnoredPath: (relativePath: string) => boolean): Promise<Map<string, Fingerprint>> {
+export async function statTrees(serverRoot: string, isIgnoredPath: (relativePath: string) => boolean): Promise<Map<string, FileFingerprint>> {
   const root = posix.resolve(serverRoot);
   const paths = await scanTrees(root, isIgnoredPath);
-  const found = new Map<string, Fingerprint>();
+  const found = new Map<string, FileFingerprint>();
   for (let start = 0; start < paths.length; start += STAT_SLICE) {
     if (start > 0) await new Promise((resolve) => setImmediate(resolve));
     for (const path of paths.slice(start, start + STAT_SLICE)) {

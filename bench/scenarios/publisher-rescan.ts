@@ -3,7 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { readArtifact, type Fingerprint } from '../../agent/publisher/artifact-reader.js';
+import { readArtifact } from '../../agent/publisher/artifact-reader.js';
+import type { FileFingerprint } from '../../core/file-fingerprint.js';
 import { PeriodicRescan } from '../../agent/publisher/periodic-rescan.js';
 import { statTrees } from '../../agent/publisher/tree-scanner.js';
 import { sha256Of } from '../../core/blob-codec.js';
@@ -24,7 +25,7 @@ export const publisherRescanScenario: Scenario = {
     const tree = await ctx.tree(COUNT);
     const root = ctx.scratch.freshPath('publisher-rescan');
     await runCommand('cp', ['-r', tree.root, root]);
-    const fingerprints: Map<string, Fingerprint> = await statTrees(root, isIgnoredPath);
+    const fingerprints: Map<string, FileFingerprint> = await statTrees(root, isIgnoredPath);
     const known = new Set(fingerprints.keys());
     const rescan = new PeriodicRescan({
       serverRoot: root, isIgnoredPath, intervalMs: 60_000, logger: pino({ level: 'silent' }),
@@ -58,7 +59,7 @@ export const publisherRescanScenario: Scenario = {
 };
 
 /** Reads and hashes what a round found, and records its fingerprint, as the publisher's flush does. */
-async function readChanged(root: string, paths: string[], fingerprints: Map<string, Fingerprint>): Promise<void> {
+async function readChanged(root: string, paths: string[], fingerprints: Map<string, FileFingerprint>): Promise<void> {
   for (const path of paths) {
     const state = await readArtifact(root, path, 5_242_880);
     if (state.kind !== 'file' || state.fingerprint === undefined) throw new Error(`${path} is not a file after its edit`);
