@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../core/config-schema.js';
 import type { NodeHeartbeat } from '../core/hub-api.js';
-import type { HubClient } from './hub-client.js';
+import type { HubClient } from '../client/hub-client.js';
 import type { OwnPublisherLink } from './own-publisher-link.js';
 import type { BackgroundFailureMetrics } from './background-failures.js';
 

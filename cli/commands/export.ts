@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parseArtifactPath, toAbsolutePath } from '../../core/artifact-path.js';
 import { ArtisyncError } from '../../core/errors.js';
 import type { ArtifactHead } from '../../core/hub-api.js';
-import type { HubClient } from '../../agent/hub-client.js';
+import type { HubClient } from '../../client/hub-client.js';
 import { commandAction } from '../command-action.js';
 import { requireKnownLabel } from '../known-label.js';
 import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.js';

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { ChangeItem } from '../../core/hub-api.js';
-import type { HubClient } from '../../agent/hub-client.js';
+import type { HubClient } from '../../client/hub-client.js';
 import { base64Size, IMPORT_BATCH_LIMITS, splitIntoBatches } from '../changeset-batches.js';
 import { commandAction } from '../command-action.js';
 import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.js';
