@@ -20,7 +20,7 @@ import { OverrideTracker } from './override-tracker.js';
 import { OwnFiles } from './own-files.js';
 import { watchForOverrides, type OverrideWatch } from './override-watcher.js';
 import type { ReconcileResult } from './path-reconciler.js';
-import { retryDelayMs } from './retry-backoff.js';
+import { retryDelayMs } from '../../core/retry-backoff.js';
 import { SerialQueue } from './serial-queue.js';
 import { runStartupSync } from './startup-sync.js';
 import { StreamConsumer, StreamTrimmedError } from './stream-consumer.js';

@@ -14,7 +14,7 @@ import { KnownHeads } from './known-heads.js';
 import type { MassDeleteGuard } from './mass-delete-guard.js';
 import type { PendingJournal } from './pending-journal.js';
 import { PeriodicRescan } from './periodic-rescan.js';
-import { backoffDelayMs } from './retry-backoff.js';
+import { backoffDelayMs } from '../../core/retry-backoff.js';
 import { scanTrees } from './tree-scanner.js';
 
 /** Everything the engine needs, built by publisher-role.ts. */

@@ -12,7 +12,7 @@ import { isIgnoredPath } from '../../core/ignored-file.js';
 import { validateArtifact } from '../../core/validate-artifact.js';
 import type { ValidateArtifact, ValidationOutcome } from './file-assessment.js';
 import { PendingJournal } from './pending-journal.js';
-import { backoffDelayMs } from './retry-backoff.js';
+import { backoffDelayMs } from '../../core/retry-backoff.js';
 import { runStartupSync } from './startup-reconciler.js';
 import { TreeWatcher } from './tree-watcher.js';
 
