@@ -15,7 +15,7 @@ export interface TreeFile {
 /** What a walk found: files to upload and entries it will not follow. */
 export interface TreeWalk {
   files: TreeFile[];
-  /** Symlinks and special files, which never travel (SPEC.md guarantee 10). */
+  /** Symlinks and special files, which never travel (guarantee 10 in docs/guarantees.md). */
   refused: Array<{ path: string; reason: string }>;
 }
 

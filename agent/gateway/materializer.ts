@@ -1,4 +1,4 @@
-// Lands a batch on disk as SPEC.md guarantee 8 says: every temp first, renames in deploy order, deletes last.
+// Lands a batch on disk as guarantee 8 in docs/guarantees.md says: every temp first, renames in deploy order, deletes last.
 import { posix } from 'node:path';
 import { syncFolder, writeTemp, type AtomicFs } from '../fs/atomic-write.js';
 

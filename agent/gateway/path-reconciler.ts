@@ -229,7 +229,7 @@ class LateEditGuard {
   }
 }
 
-/** Redis is read directly, so a path that could escape the trees is refused here too (SPEC.md guarantee 10). */
+/** Redis is read directly, so a path that could escape the trees is refused here too (guarantee 10 in docs/guarantees.md). */
 function isSafePath(ctx: ReconcileParts, path: string): boolean {
   try {
     parseArtifactPath(path);

@@ -147,7 +147,7 @@ export class StreamConsumer {
     }
   }
 
-  /** Entries trimmed before this node read them leave a gap the digest shows; repaired from a snapshot (guarantee 6). */
+  /** Entries trimmed before this node read them leave a gap the digest shows; repaired from a snapshot (guarantee 6 in docs/guarantees.md). */
   private async checkSuspects(): Promise<void> {
     for (const label of [...this.suspects]) {
       const check = await repairLabel(this.ctx, label);
