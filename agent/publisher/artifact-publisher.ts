@@ -1,5 +1,6 @@
 // The publisher's engine: dirty paths in, validated changesets out, with retry, journal, conflicts and no echo.
 import type { Logger } from 'pino';
+import { mapBounded } from '../../core/bounded-concurrency.js';
 import type { EchoFilter, PublisherMetrics, RoleReport } from '../agent-role.js';
 import { readArtifact } from './artifact-reader.js';
 import type { FileFingerprint } from '../../core/file-fingerprint.js';
@@ -251,18 +252,15 @@ export class ArtifactPublisher {
   /** Reads taken paths; files to wait for or refuse are handled and settled here, the rest returned to push. */
   private async assessTaken(taken: TakenPath[]): Promise<Ready[]> {
     const ready: Ready[] = [];
-    // Reads go in slices so a burst of thousands of paths never runs the process out of file descriptors.
-    for (let start = 0; start < taken.length; start += READ_CONCURRENCY) {
-      const slice = taken.slice(start, start + READ_CONCURRENCY);
-      for (const { item, assessment } of await Promise.all(slice.map(async (item) => ({ item, assessment: await this.assess(item.path) })))) {
-        if (assessment.kind === 'put') this.deletes.present(item.path);
-        if (assessment.kind === 'put' || (assessment.kind === 'delete' && this.deletes.graceOver(item.path))) {
-          ready.push({ item, assessment });
-          continue;
-        }
-        this.heldBack.holdBack(item.path, assessment);
-        this.batcher.settle(item);
+    // A bounded number of reads at a time, so a burst of thousands of paths never runs the process out of file descriptors.
+    for (const { item, assessment } of await mapBounded(taken, READ_CONCURRENCY, async (item) => ({ item, assessment: await this.assess(item.path) }))) {
+      if (assessment.kind === 'put') this.deletes.present(item.path);
+      if (assessment.kind === 'put' || (assessment.kind === 'delete' && this.deletes.graceOver(item.path))) {
+        ready.push({ item, assessment });
+        continue;
       }
+      this.heldBack.holdBack(item.path, assessment);
+      this.batcher.settle(item);
     }
     return ready;
   }

@@ -1,5 +1,6 @@
 // `artisync export --label L --out DIR`: writes a label's current state as a server-root tree, whole files only.
 import { createHash } from 'node:crypto';
+import { forEachBounded } from '../../core/bounded-concurrency.js';
 import type { Command } from 'commander';
 import { parseArtifactPath, toAbsolutePath } from '../../core/artifact-path.js';
 import { ArtisyncError } from '../../core/errors.js';
@@ -32,14 +33,10 @@ async function exportOne(hub: HubClient, outDir: string, head: ArtifactHead): Pr
 
 /** Writes every head into outDir, a few downloads at a time. */
 async function exportAll(hub: HubClient, outDir: string, heads: readonly ArtifactHead[], bar: ProgressBar): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let head = heads[next++]; head !== undefined; head = heads[next++]) {
-      await exportOne(hub, outDir, head);
-      bar.advance();
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_DOWNLOADS }, worker));
+  await forEachBounded(heads, PARALLEL_DOWNLOADS, async (head) => {
+    await exportOne(hub, outDir, head);
+    bar.advance();
+  });
 }
 
 /** Registers `artisync export --label L --out DIR`. */
