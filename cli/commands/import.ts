@@ -7,7 +7,7 @@ import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { ChangeItem } from '../../core/hub-api.js';
 import type { HubClient } from '../../client/hub-client.js';
-import { base64Size, IMPORT_BATCH_LIMITS, splitIntoBatches } from '../changeset-batches.js';
+import { base64Size, IMPORT_BATCH_LIMITS, splitIntoBatches } from '../../core/changeset-batches.js';
 import { commandAction } from '../command-action.js';
 import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.js';
 import { addChangesetResults, emptyImportSummary, formatImportSummary, type ImportSummary } from '../import-summary.js';
