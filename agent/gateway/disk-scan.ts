@@ -1,11 +1,11 @@
 // Reads the synced trees of a server root into a manifest (path → sha256): the truth the watcher only hints at.
-import { createHash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { isTempName } from '../fs/atomic-write.js';
 import { walkTrees } from '../fs/tree-walk.js';
+import { sha256Of } from '../../core/blob-codec.js';
 
 /** sha256 of a file under the server root, or null when there is no regular file. */
 export async function hashFile(serverRoot: string, path: string): Promise<string | null> {
@@ -14,7 +14,7 @@ export async function hashFile(serverRoot: string, path: string): Promise<string
     // Most misses are expected (a path about to be created): a stat that returns undefined costs microseconds, while a
     // failed open builds an Error with a stack; a 10,000-file cold start checks every path before its rename.
     if (lstatSync(absolute, { throwIfNoEntry: false }) === undefined) return null;
-    return createHash('sha256').update(await readFile(absolute)).digest('hex');
+    return sha256Of(await readFile(absolute));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;

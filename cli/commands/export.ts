@@ -1,5 +1,4 @@
 // `artisync export --label L --out DIR`: writes a label's current state as a server-root tree, whole files only.
-import { createHash } from 'node:crypto';
 import { forEachBounded } from '../../core/bounded-concurrency.js';
 import type { Command } from 'commander';
 import { parseArtifactPath, toAbsolutePath } from '../../core/artifact-path.js';
@@ -12,6 +11,7 @@ import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.j
 import { ProgressBar, progressSinkForTerminal } from '../progress-bar.js';
 import { writeFileWhole } from '../whole-file-write.js';
 import { usageError } from '../usage-error.js';
+import { sha256Of } from '../../core/blob-codec.js';
 
 /** The export options as parsed. */
 interface ExportOptions extends HubCommandOptions {
@@ -24,7 +24,7 @@ const PARALLEL_DOWNLOADS = 8;
 async function exportOne(hub: HubClient, outDir: string, head: ArtifactHead): Promise<void> {
   const path = parseArtifactPath(head.path);
   const content = await hub.blob(head.sha256);
-  const actual = createHash('sha256').update(content).digest('hex');
+  const actual = sha256Of(content);
   if (actual !== head.sha256) {
     throw new ArtisyncError('ARTISYNC_INTERNAL', `blob of ${head.path} has sha256 ${actual}, expected ${head.sha256}; nothing written for it`, { subject: head.path });
   }
