@@ -20,6 +20,8 @@ export interface FolderLockOptions {
   file?: string;
   /** The refusal when a live process holds the lock. */
   refusal?: (holderPid: number, lockPath: string) => string;
+  /** What is logged when a lock whose PID is gone is taken over. */
+  staleWarning?: string;
 }
 
 /** True when a process with this PID exists (EPERM: it exists but belongs to another user). */
@@ -52,7 +54,7 @@ export async function lockStateDir(stateDir: string, logger: Pick<Logger, 'warn'
         const message = options.refusal?.(holder, path) ?? `state_dir ${stateDir} is in use by another agent (PID ${holder}, ${path})`;
         throw new ArtisyncError('ARTISYNC_STATE_DIR_LOCKED', message, { subject: path });
       }
-      if (await removeIfHeldBy(path, holder, pid)) logger.warn({ lock: path, stalePid: holder }, 'took over a stale state_dir lock (its agent is gone)');
+      if (await removeIfHeldBy(path, holder, pid)) logger.warn({ lock: path, stalePid: holder }, options.staleWarning ?? 'took over a stale state_dir lock (its agent is gone)');
     }
     throw new ArtisyncError('ARTISYNC_STATE_DIR_LOCKED', `state_dir ${stateDir}: could not take ${path}; another agent keeps replacing it`, { subject: path });
   } finally {

@@ -88,6 +88,7 @@ async function runUp(options: { dir: string }): Promise<number> {
   await mkdir(dir, { recursive: true });
   const lock = await lockStateDir(dir, { warn: (_fields: unknown, message?: string) => void process.stderr.write(`artisync: ${message ?? ''}\n`) }, process.pid, {
     file: UP_LOCK_FILE,
+    staleWarning: `took over ${join(dir, UP_LOCK_FILE)} from a stopped artisync up`,
     refusal: (pid, path) => `artisync up is already running on ${dir} (PID ${pid}, lock ${path}); stop it first (Ctrl-C there, or kill ${pid}) or pass another --dir`,
   });
   try {
