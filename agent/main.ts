@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino';
 import { checkAgentRoles, checkStateDirPlacement, type ResolvedFolder } from '../core/agent-config-rules.js';
 import type { AgentConfig } from '../core/config-schema.js';
 import { ConfigError } from '../core/errors.js';
+import { withLogFormat } from '../core/log-format.js';
 import { buildAdminApp } from './admin/admin-app.js';
 import { parseAdminListen } from './admin/admin-listen.js';
 import { AgentMetrics } from './admin/agent-metrics.js';
@@ -33,10 +34,10 @@ export function readAgentToken(config: AgentConfig): string | undefined {
   }
 }
 
-/** Creates the agent's logger: JSON for journald, pretty on a terminal, secrets redacted. */
+/** Creates the agent's logger: log_format (default JSON for journald, pretty on a terminal), secrets redacted. */
 export function createAgentLogger(config: AgentConfig): Logger {
   const options = { level: config.log_level, base: { node: config.node_id }, redact: ['token', '*.token', 'headers.authorization'] };
-  return process.stdout.isTTY ? pino({ ...options, transport: { target: 'pino-pretty' } }) : pino(options);
+  return pino(withLogFormat(options, config.log_format, process.stdout.isTTY));
 }
 
 /** Refuses a state_dir that is server_root or inside it, as written and with symlinks resolved where folders exist. */

@@ -14,6 +14,16 @@ export interface StateDirLock {
   release(): Promise<void>;
 }
 
+/** The same lock for another folder and holder, e.g. `artisync up`'s DIR/up.lock. */
+export interface FolderLockOptions {
+  /** Lock file name inside the folder (default agent.lock). */
+  file?: string;
+  /** The refusal when a live process holds the lock. */
+  refusal?: (holderPid: number, lockPath: string) => string;
+  /** What is logged when a lock whose PID is gone is taken over. */
+  staleWarning?: string;
+}
+
 /** True when a process with this PID exists (EPERM: it exists but belongs to another user). */
 export function isProcessAlive(pid: number): boolean {
   try {
@@ -29,10 +39,11 @@ export function isProcessAlive(pid: number): boolean {
  * created whole, by a hard link from a temp file holding the PID, which fails when the lock exists (as O_EXCL does),
  * so no other agent ever reads a lock without its PID.
  */
-export async function lockStateDir(stateDir: string, logger: Logger, pid: number = process.pid): Promise<StateDirLock> {
+export async function lockStateDir(stateDir: string, logger: Pick<Logger, 'warn'>, pid: number = process.pid, options: FolderLockOptions = {}): Promise<StateDirLock> {
+  const file = options.file ?? LOCK_FILE;
   await mkdir(stateDir, { recursive: true });
-  const path = join(stateDir, LOCK_FILE);
-  const temp = join(stateDir, `.${LOCK_FILE}.${randomBytes(6).toString('hex')}.tmp`);
+  const path = join(stateDir, file);
+  const temp = join(stateDir, `.${file}.${randomBytes(6).toString('hex')}.tmp`);
   await writeFile(temp, `${pid}\n`, { flush: true });
   try {
     for (let attempt = 0; attempt < 5; attempt += 1) {
@@ -40,9 +51,10 @@ export async function lockStateDir(stateDir: string, logger: Logger, pid: number
       const holder = await readHolder(path);
       if (holder === undefined) continue; // gone in between: try again
       if (holder !== pid && isProcessAlive(holder)) {
-        throw new ArtisyncError('ARTISYNC_STATE_DIR_LOCKED', `state_dir ${stateDir} is in use by another agent (PID ${holder}, ${path})`, { subject: path });
+        const message = options.refusal?.(holder, path) ?? `state_dir ${stateDir} is in use by another agent (PID ${holder}, ${path})`;
+        throw new ArtisyncError('ARTISYNC_STATE_DIR_LOCKED', message, { subject: path });
       }
-      if (await removeIfHeldBy(path, holder, pid)) logger.warn({ lock: path, stalePid: holder }, 'took over a stale state_dir lock (its agent is gone)');
+      if (await removeIfHeldBy(path, holder, pid)) logger.warn({ lock: path, stalePid: holder }, options.staleWarning ?? 'took over a stale state_dir lock (its agent is gone)');
     }
     throw new ArtisyncError('ARTISYNC_STATE_DIR_LOCKED', `state_dir ${stateDir}: could not take ${path}; another agent keeps replacing it`, { subject: path });
   } finally {

@@ -12,7 +12,7 @@ const DEFAULT_ADMIN_LISTEN = '127.0.0.1:7421';
 /** Adds `--admin URL` and `--config FILE` to a node-local command. */
 export function addAdminOptions(command: Command): Command {
   return command
-    .option('--admin <url>', 'the agent admin API, e.g. http://127.0.0.1:7421')
+    .option('--admin <url>', 'the agent admin API, e.g. http://127.0.0.1:7421 (default: admin_listen from --config, else http://127.0.0.1:7421)')
     .option('--config <file>', `agent.toml to read admin_listen from (default ${DEFAULT_AGENT_CONFIG})`);
 }
 

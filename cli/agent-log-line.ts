@@ -8,6 +8,8 @@ interface AgentLogFields {
   label?: string;
   version?: number;
   reason?: string;
+  op?: string;
+  paths?: number;
   written?: number | string[];
   removed?: number | string[];
   err?: { message?: string };
@@ -40,7 +42,11 @@ function countOf(value: number | string[] | undefined): number {
 }
 
 function describePathEvent(who: string, msg: string, path: string, fields: AgentLogFields): string | undefined {
+  if (/^hub update held/.test(msg)) return `${who} ‖ ${path}${versionOf(fields)}${labelOf(fields)} held: overridden here (override clear releases it)`;
   if (/override/i.test(msg)) return `${who} ! ${path} (${msg})`;
+  if (msg === 'artifact published') return `${who} → ${fields.op === 'delete' ? 'delete' : 'put'} ${path}${versionOf(fields)}${labelOf(fields)}`;
+  if (msg === 'artifact applied') return `${who} ← put ${path}${versionOf(fields)}${labelOf(fields)}`;
+  if (msg === 'artifact removed') return `${who} ← delete ${path}${versionOf(fields)}${labelOf(fields)}`;
   if (/invalid|reject|refus/i.test(msg)) return `${who} refused ${path}: ${fields.reason ?? fields.err?.message ?? msg}`;
   if (/remov|delet|undeploy/i.test(msg)) return `${who} ✗ ${path}${versionOf(fields)}${labelOf(fields)} removed`;
   if (/appl|writ|deploy|materiali/i.test(msg)) return `${who} ← ${path}${versionOf(fields)}${labelOf(fields)}`;
@@ -60,6 +66,7 @@ export function describeAgentLogLine(source: string, line: string): string | und
   }
   const written = countOf(fields.written);
   const removed = countOf(fields.removed);
+  if (msg === 'replayed entries re-applied') return `${who} ↺ replay: ${fields.paths ?? 0} paths looked at, ${written} written, ${removed} removed`;
   if (written + removed > 0) return `${who} ← ${written} written, ${removed} removed (${msg})`;
   const level = fields.level ?? 0;
   const why = fields.err?.message === undefined ? '' : `: ${fields.err.message}`;

@@ -31,10 +31,10 @@ export type ReadText = (path: string) => string;
 export function addHubOptions(command: Command, { nodeOption = true } = {}): Command {
   command
     .option('--hub <url>', `hub URL (env ARTISYNC_HUB_URL; default ${DEFAULT_HUB_URL})`)
-    .option('--token <token>', 'bearer token (env ARTISYNC_TOKEN)')
-    .option('--token-file <file>', 'file holding the bearer token (env ARTISYNC_TOKEN_FILE)')
-    .option('--config <file>', 'agent.toml to read hub_url, token/token_file and node_id from');
-  return nodeOption ? command.option('--node <id>', 'node id sent to the hub (default: node_id from --config)') : command;
+    .option('--token <token>', 'bearer token (env ARTISYNC_TOKEN; default: token or token_file from --config, else none)')
+    .option('--token-file <file>', 'file holding the bearer token (env ARTISYNC_TOKEN_FILE; default none)')
+    .option('--config <file>', 'agent.toml to read hub_url, token/token_file and node_id from (default none)');
+  return nodeOption ? command.option('--node <id>', 'node id sent to the hub, shown in history as BY (default: node_id from --config)') : command;
 }
 
 /** Merges flag > env > agent config > default into a HubTarget; throws ConfigError naming the key at fault. */

@@ -1,9 +1,13 @@
 // Config schemas for hub.toml and agent.toml, the flag/env names of every key, and the merge flag > env > file > default.
 import { z } from 'zod';
+import { describeConfigIssue } from './config-issue-wording.js';
 import { ConfigError } from './errors.js';
 
 const listenAddress = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
 const stringList = z.array(z.string().min(1));
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info');
+// Absent means: pretty on a terminal, JSON lines otherwise (journald, a pipe).
+const logFormat = z.enum(['pretty', 'json']).optional();
 
 const hubSchema = z.strictObject({
   listen: listenAddress.default('127.0.0.1:7420'),
@@ -19,7 +23,8 @@ const hubSchema = z.strictObject({
   durable_replicas: z.int().min(0).default(0),
   durable_timeout: z.int().min(1).default(5_000),
   require_durable_commits: z.boolean().default(false),
-  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  log_level: logLevel,
+  log_format: logFormat,
 });
 
 const publisherSchema = z.strictObject({
@@ -55,7 +60,8 @@ const agentSchema = z.strictObject({
   admin_allow_remote: z.boolean().default(false),
   heartbeat_interval: z.int().min(100).default(5_000),
   max_artifact_bytes: z.int().min(1).default(5_242_880),
-  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  log_level: logLevel,
+  log_format: logFormat,
   publisher: publisherSchema.default(publisherSchema.parse({})),
   gateway: gatewaySchema.default(gatewaySchema.parse({})),
 });
@@ -72,6 +78,12 @@ export interface ConfigKeySpec {
   flag: string;
   env: string;
   type: 'string' | 'int' | 'number' | 'boolean' | 'list';
+  /** The value used when no source sets the key; undefined when there is none. */
+  defaultValue: unknown;
+  minimum?: number;
+  maximum?: number;
+  /** The allowed values of an enum key. */
+  values?: string[];
 }
 
 /** Every settable key of a config kind, in the order `--help` lists them. */
@@ -88,12 +100,27 @@ export function configKeySpecs(kind: ConfigKind): ConfigKeySpec[] {
 function keySpecsOf(shape: Record<string, z.ZodType>, section: ConfigKeySpec['section']): ConfigKeySpec[] {
   return Object.entries(shape).map(([key, schema]) => {
     const name = key === 'enabled' && section !== undefined ? `${section}_enabled` : key;
-    return { section, key, flag: name.replaceAll('_', '-'), env: `ARTISYNC_${name.toUpperCase()}`, type: typeOfSchema(schema) };
+    const json = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as SchemaFacts;
+    const fallback = schema.safeParse(undefined);
+    return {
+      section, key, flag: name.replaceAll('_', '-'), env: `ARTISYNC_${name.toUpperCase()}`, type: typeOfSchema(json),
+      defaultValue: fallback.success ? fallback.data : undefined,
+      ...(json.minimum === undefined ? {} : { minimum: json.minimum }),
+      ...(json.maximum === undefined || json.maximum >= Number.MAX_SAFE_INTEGER ? {} : { maximum: json.maximum }),
+      ...(json.enum === undefined ? {} : { values: json.enum }),
+    };
   });
 }
 
-function typeOfSchema(schema: z.ZodType): ConfigKeySpec['type'] {
-  const json = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as { type?: string };
+/** The parts of a key's JSON schema the specs read. */
+interface SchemaFacts {
+  type?: string;
+  minimum?: number;
+  maximum?: number;
+  enum?: string[];
+}
+
+function typeOfSchema(json: SchemaFacts): ConfigKeySpec['type'] {
   if (json.type === 'boolean') return 'boolean';
   if (json.type === 'integer') return 'int';
   if (json.type === 'number') return 'number';
@@ -122,26 +149,29 @@ export function resolveConfig(kind: ConfigKind, sources: ConfigSources): HubConf
   for (const [name, value] of Object.entries(sources.fallbacks ?? {})) {
     if (merged[name] === undefined) merged[name] = value;
   }
+  const origins = new Map<string, string>();
   for (const spec of configKeySpecs(kind)) {
     const raw = sources.flags.get(spec.flag) ?? sources.env.get(spec.env);
     if (raw === undefined) continue;
     const origin = sources.flags.has(spec.flag) ? `--${spec.flag}` : spec.env;
+    origins.set(dottedKey(spec), origin);
     setKey(merged, spec, coerce(raw, spec, origin));
   }
   const schema = kind === 'hub' ? hubSchema : agentSchema;
   const parsed = schema.safeParse(merged);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const where = sources.filePath === undefined ? '' : ` (config ${sources.filePath})`;
-  const key = issue === undefined ? '' : describeIssueKey(issue);
-  throw new ConfigError('ARTISYNC_CONFIG_INVALID', `config key ${key}: ${issue?.message ?? 'invalid'}${where}`, { subject: key });
+  if (issue === undefined) throw new ConfigError('ARTISYNC_CONFIG_INVALID', `invalid config${sources.filePath === undefined ? '' : ` ${sources.filePath}`}`);
+  const key = issue.path.map(String).join('.');
+  const spec = configKeySpecs(kind).find((candidate) => dottedKey(candidate) === key);
+  const howToSet = spec === undefined ? `the [${key}] table` : `--${spec.flag} or ${spec.env}`;
+  const value = issue.path.reduce<unknown>((at, part) => (typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[part] : undefined), merged);
+  const message = describeConfigIssue(issue, { key, value, origin: origins.get(key), filePath: sources.filePath, howToSet });
+  throw new ConfigError('ARTISYNC_CONFIG_INVALID', message, { subject: key === '' ? sources.filePath ?? 'config' : key });
 }
 
-function describeIssueKey(issue: z.core.$ZodIssue): string {
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  const path = issue.path.map(String).join('.');
-  if (keys.length > 0) return `${path === '' ? '' : `${path}.`}${keys.join(', ')} is unknown, so`;
-  return path === '' ? '(top level)' : path;
+function dottedKey(spec: ConfigKeySpec): string {
+  return spec.section === undefined ? spec.key : `${spec.section}.${spec.key}`;
 }
 
 function setKey(target: Record<string, unknown>, spec: ConfigKeySpec, value: unknown): void {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { HubConfig } from '../core/config-schema.js';
 import { ConfigError } from '../core/errors.js';
+import { withLogFormat } from '../core/log-format.js';
 import { validateArtifact } from '../core/validate-artifact.js';
 import { buildHubApp } from './hub-app.js';
 import type { HubDeps } from './hub-deps.js';
@@ -43,9 +44,10 @@ function loadTls(config: HubConfig): HubDeps['https'] {
   }
 }
 
-/** Creates the hub's logger: JSON lines for journald, secrets redacted. */
+/** Creates the hub's logger: log_format (default JSON lines for journald, pretty on a terminal), secrets redacted. */
 export function createHubLogger(config: HubConfig): Logger {
-  return pino({ level: config.log_level, base: { service: 'artisync-hub' }, redact: ['token', '*.token', 'headers.authorization', 'req.headers.authorization'] });
+  const options = { level: config.log_level, base: { service: 'artisync-hub' }, redact: ['token', '*.token', 'headers.authorization', 'req.headers.authorization'] };
+  return pino(withLogFormat(options, config.log_format, process.stdout.isTTY));
 }
 
 /** Runs the hub until SIGTERM or SIGINT; resolves with the exit status. */

@@ -10,6 +10,7 @@ import {
   ADMIN_ROUTES,
   type AdminPathRequest,
   type ArtifactStatus,
+  type ClearOverridesReply,
   type ClearOverridesRequest,
   type ConfirmDeletesReply,
   type ConfirmDeletesRequest,
@@ -28,7 +29,7 @@ export interface GatewayAdmin {
   redeploy(path: string): Promise<RedeployReply>;
   undeploy(path: string): Promise<void>;
   overrides(): Override[];
-  clearOverrides(target: { path: string } | { all: true }): Promise<string[]>;
+  clearOverrides(target: { path: string } | { all: true }): Promise<ClearOverridesReply>;
   verify(): Promise<VerifyReport>;
   checkDrift(): Promise<DriftCheckReply>;
 }
@@ -100,9 +101,9 @@ function registerGatewayRoutes(app: FastifyInstance, gateway: () => GatewayAdmin
   app.get(ADMIN_ROUTES.overrides, () => gateway().overrides());
   app.post<{ Body: ClearOverridesRequest }>(ADMIN_ROUTES.clearOverrides, async (request) => {
     const body = request.body ?? {};
-    if (body.all === true) return { cleared: await gateway().clearOverrides({ all: true }) };
+    if (body.all === true) return gateway().clearOverrides({ all: true });
     if (typeof body.path !== 'string' || body.path.length === 0) throw new ArtisyncError('ARTISYNC_BAD_REQUEST', 'give a path or all: true');
-    return { cleared: await gateway().clearOverrides({ path: body.path }) };
+    return gateway().clearOverrides({ path: body.path });
   });
   app.get(ADMIN_ROUTES.verify, () => gateway().verify());
   app.post(ADMIN_ROUTES.driftCheck, () => gateway().checkDrift());

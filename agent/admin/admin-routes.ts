@@ -46,6 +46,8 @@ export interface ClearOverridesRequest {
 /** Reply to override clear. */
 export interface ClearOverridesReply {
   cleared: string[];
+  /** Each released path whose local file was replaced or removed → where its content was copied first. */
+  backups: Record<string, string>;
 }
 
 /** Reply to redeploy. */

@@ -1,4 +1,5 @@
 // The node-local actions behind the admin API: artifact states, redeploy, undeploy, override clear, verify.
+import { posix } from 'node:path';
 import { parseArtifactPath } from '../../core/artifact-path.js';
 import { NotFoundError } from '../../core/errors.js';
 import { hashFile } from './disk-scan.js';
@@ -59,8 +60,15 @@ export function getArtifact(ctx: AdminActionParts, rawPath: string): ArtifactSta
   return status;
 }
 
+/** What a redeploy changed; `backups` maps each replaced or removed local file to its copy under state_dir/backup. */
+export interface RedeployResult {
+  written: string[];
+  removed: string[];
+  backups: Record<string, string>;
+}
+
 /** Releases `paths` from overrides and makes each equal to the hub (a path the hub lacks is removed, backed up first). */
-export async function redeploy(ctx: AdminActionParts, rawPaths: readonly string[]): Promise<{ written: string[]; removed: string[] }> {
+export async function redeploy(ctx: AdminActionParts, rawPaths: readonly string[]): Promise<RedeployResult> {
   const paths = rawPaths.map((raw) => parseArtifactPath(raw));
   return ctx.queue.run(async () => {
     const disk = new Map<string, string>();
@@ -75,7 +83,10 @@ export async function redeploy(ctx: AdminActionParts, rawPaths: readonly string[
     const result = await reconcilePaths(ctx, paths, { disk, force: new Set(paths) });
     await saveOverrides(ctx);
     ctx.logger.info({ paths, written: result.written.length, removed: result.removed.length }, 'redeployed');
-    return result;
+    // Forced paths that held local content were copied aside before the hub's state replaced them (path-reconciler).
+    const changed = new Set([...result.written, ...result.removed]);
+    const backups = Object.fromEntries([...disk.keys()].filter((path) => changed.has(path)).map((path) => [path, posix.join(ctx.settings.stateDir, 'backup', path)]));
+    return { written: result.written, removed: result.removed, backups };
   });
 }
 
@@ -96,13 +107,13 @@ export async function undeploy(ctx: AdminActionParts, rawPath: string): Promise<
 }
 
 /** Releases one override (or all) and brings the hub's version back. Returns the released paths. */
-export async function clearOverrides(ctx: AdminActionParts, target: { path: string } | { all: true }): Promise<string[]> {
+export async function clearOverrides(ctx: AdminActionParts, target: { path: string } | { all: true }): Promise<{ cleared: string[]; backups: Record<string, string> }> {
   const paths = 'all' in target ? ctx.overrides.list().map((item) => item.path) : [parseArtifactPath(target.path)];
   if ('path' in target && !ctx.overrides.has(paths[0] as string)) {
     throw new NotFoundError('ARTISYNC_NOT_FOUND', `${target.path} is not overridden on this node`, { subject: target.path });
   }
-  await redeploy(ctx, paths);
-  return paths;
+  const { backups } = await redeploy(ctx, paths);
+  return { cleared: paths, backups };
 }
 
 /** Compares every file on disk with the winning heads the hub holds now (read from Redis, not this node's view). */

@@ -22,7 +22,7 @@ import { watchForOverrides, type OverrideWatch } from './override-watcher.js';
 import type { ReconcileResult } from './path-reconciler.js';
 import { retryDelayMs } from '../../core/retry-backoff.js';
 import { SerialQueue } from './serial-queue.js';
-import { runStartupSync } from './startup-sync.js';
+import { runStartupSync, type FullSyncOptions } from './startup-sync.js';
 import { StreamConsumer, StreamTrimmedError } from './stream-consumer.js';
 import type { StateFs } from './json-state-file.js';
 
@@ -189,9 +189,10 @@ export class GatewayRole implements AgentRole, EchoFilter {
 
   private async supervise(): Promise<void> {
     let failures = 0;
+    let reason: FullSyncOptions['reason'];
     while (!this.stopping) {
       try {
-        const result = await this.ctx.queue.run(() => runStartupSync(this.ctx));
+        const result = await this.ctx.queue.run(() => runStartupSync(this.ctx, { ...(reason === undefined ? {} : { reason }) }));
         this.synced = true;
         this.lastError = undefined;
         this.syncError = undefined;
@@ -201,13 +202,16 @@ export class GatewayRole implements AgentRole, EchoFilter {
         this.consumer = new StreamConsumer(this.ctx, (batch) => this.afterChange(batch));
         await this.consumer.run();
         if (!this.resyncRequested) return;
+        reason = 'full sync requested';
       } catch (err) {
         if (this.stopping) return;
         if (err instanceof StreamTrimmedError) {
           this.ctx.logger.warn({ err }, 'stream trimmed past this node: full sync again');
+          reason = 'stream trimmed';
           continue;
         }
         failures += 1;
+        reason = 'retry after a failure';
         this.ctx.metrics.countSyncRetry();
         const waitMs = retryDelayMs(this.deps.config.gateway.deployment_retry_duration, failures);
         this.noteError(err, 'gateway sync failed, retrying', { failures, waitMs });

@@ -55,10 +55,12 @@ export class OverrideTracker {
     return true;
   }
 
-  /** Records a hub version that was not written because the path is held. */
-  recordHubVersion(path: string, label: string, version: number): void {
+  /** Records a hub version that was not written because the path is held; true when it is newer than the one held. */
+  recordHubVersion(path: string, label: string, version: number): boolean {
     const known = this.held.get(path);
-    if (known !== undefined && (known.hubVersion ?? 0) < version) this.held.set(path, { ...known, hubVersion: version, hubLabel: label });
+    if (known === undefined || (known.hubVersion ?? 0) >= version) return false;
+    this.held.set(path, { ...known, hubVersion: version, hubLabel: label });
+    return true;
   }
 
   /** Releases one path; returns true when it was held. */

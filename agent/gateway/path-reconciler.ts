@@ -128,7 +128,9 @@ function planWork(ctx: ReconcileParts, paths: Iterable<string>, options: Reconci
     const desired = winnerOf(path, ctx.settings.labels, ctx.views);
     const forced = options.force?.has(path) === true;
     if (ctx.overrides.has(path) && !forced) {
-      if (desired !== undefined) ctx.overrides.recordHubVersion(path, desired.label, desired.version);
+      if (desired !== undefined && ctx.overrides.recordHubVersion(path, desired.label, desired.version)) {
+        ctx.logger.info({ path, label: desired.label, version: desired.version }, 'hub update held: the path is overridden on this node');
+      }
       continue;
     }
     const recorded = ctx.record.get(path)?.sha256 ?? null;

@@ -10,6 +10,11 @@ import { reconcilePaths, type ReconcileResult, type ReconcileParts } from './pat
 /** What the startup sync reads and updates. */
 export type StartupSyncParts = ReconcileParts & Pick<GatewayParts, 'appliedRevision' | 'syncedRevision'>;
 
+/** Why a full sync runs; without a reason it is the first one of this process (the startup sync). */
+export interface FullSyncOptions {
+  reason?: 'retry after a failure' | 'stream trimmed' | 'full sync requested';
+}
+
 /** Files landed per materialize during a startup sync, so 10,000 artifacts never sit in memory at once. */
 const STARTUP_CHUNK = 500;
 
@@ -24,7 +29,7 @@ export async function loadLabelSnapshot(ctx: StartupSyncParts, label: string): P
 }
 
 /** Runs a full startup sync and (re)creates the consumer groups at the snapshots' revisions. */
-export async function runStartupSync(ctx: StartupSyncParts): Promise<ReconcileResult> {
+export async function runStartupSync(ctx: StartupSyncParts, options: FullSyncOptions = {}): Promise<ReconcileResult> {
   const started = ctx.clock();
   const revisions = new Map<string, string>();
   for (const label of ctx.settings.labels) revisions.set(label, await loadLabelSnapshot(ctx, label));
@@ -49,10 +54,10 @@ export async function runStartupSync(ctx: StartupSyncParts): Promise<ReconcileRe
     await ctx.redis.ensureGroup(label, group, revision);
     ctx.appliedRevision.set(label, revision);
   }
-  ctx.logger.info(
-    { labels: ctx.settings.labels, written: result.written.length, removed: result.removed.length, firstStart, durationMs: ctx.clock() - started },
-    'startup sync done',
-  );
+  const facts = { labels: ctx.settings.labels, written: result.written.length, removed: result.removed.length, firstStart, durationMs: ctx.clock() - started };
+  // Only the first sync of the process is the startup sync: a retry or a resync says what it was.
+  if (options.reason === undefined) ctx.logger.info(facts, 'startup sync done');
+  else ctx.logger.info({ ...facts, reason: options.reason }, 'full sync done');
   return result;
 }
 

@@ -68,7 +68,9 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
   const trySync = async (attempt: number): Promise<void> => {
     try {
       await engine.exclusive(() => runStartupSync(engine, syncDeps));
-      logger.info({ labels }, 'startup sync done');
+      // A success after failed tries is logged as such: "startup sync done" alone would hide the outage before it.
+      if (attempt === 0) logger.info({ labels }, 'startup sync done');
+      else logger.info({ labels, failedAttempts: attempt }, 'startup sync succeeded after retrying');
       audit.start(engine);
     } catch (err) {
       engine.noteSyncFailure(err);

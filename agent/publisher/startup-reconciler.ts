@@ -1,4 +1,4 @@
-// Startup sync of one label: compares the trees on disk with the hub's heads and plans puts and (guarded) deletes.
+// Startup sync of one label: compares the trees on disk with what was last pushed and the hub's heads, and plans puts and (guarded) deletes.
 import type { Logger } from 'pino';
 import { mapBounded } from '../../core/bounded-concurrency.js';
 import { diffManifests, type Manifest } from '../../core/manifest.js';
@@ -37,9 +37,42 @@ export function planStartupSync(input: StartupSyncInput): StartupSyncPlan {
   return { put: plan.put, remove, refusedRemove: [] };
 }
 
+/** A head as the journal last knew it: the version this publisher pushed (0 when unknown) and its content. */
+export interface PushedHead {
+  version: number;
+  sha256: string;
+}
+
+/** The three inputs of the comparison disk vs what this publisher last pushed vs the hub's head. */
+export interface HubMovedOnInput {
+  local: Manifest;
+  lastPushed: ReadonlyMap<string, PushedHead>;
+  heads: ReadonlyArray<{ path: string; version: number; sha256: string }>;
+}
+
+/**
+ * Paths (→ hub version) whose file is unchanged since this publisher pushed it while the hub's head moved on to a
+ * later version (a rollback, another publisher): pushing the file again would silently undo that change. A hub head
+ * older than the push is a commit Redis lost, and is pushed again as before.
+ */
+export function keepHubHeads(input: HubMovedOnInput): Map<string, number> {
+  const kept = new Map<string, number>();
+  for (const head of input.heads) {
+    const pushed = input.lastPushed.get(head.path);
+    const onDisk = input.local.get(head.path);
+    if (pushed === undefined || onDisk === undefined || pushed.version <= 0) continue;
+    if (onDisk !== head.sha256 && onDisk === pushed.sha256 && head.version >= pushed.version) kept.set(head.path, head.version);
+  }
+  return kept;
+}
+
 /** The parts of the publisher engine a startup sync uses. */
 export interface StartupSyncTarget {
-  known: { replaceLabel(label: string, heads: Iterable<[string, { version: number; sha256: string }]>): void };
+  known: {
+    get(label: string, path: string): PushedHead | undefined;
+    set(label: string, path: string, head: PushedHead): void;
+    replaceLabel(label: string, heads: Iterable<[string, PushedHead]>): void;
+  };
   guard: { holdAtStartup(label: string, paths: string[], artifacts: number): void; heldPaths(): Record<string, string[]> };
   assess(path: string): Promise<{ kind: string; sha256?: string }>;
   notePaths(paths: string[]): void;
@@ -70,9 +103,16 @@ export async function runStartupSync(target: StartupSyncTarget, deps: StartupSyn
   const present = new Set(presentList);
   const dirty = new Set(unsettled);
   for (const { label, snapshot } of snapshots) {
+    const lastPushed = new Map(snapshot.artifacts.flatMap((head) => {
+      const known = target.known.get(label, head.path);
+      return known === undefined ? [] : [[head.path, known] as const];
+    }));
     target.known.replaceLabel(label, snapshot.artifacts.map((head) => [head.path, { version: head.version, sha256: head.sha256 }]));
     const remote = new Map(snapshot.artifacts.map((head) => [head.path, head.sha256]));
-    const plan = planStartupSync({ local, present, remote, massDeleteGuard: deps.massDeleteGuard });
+    const hubMovedOn = keepHubHeads({ local, lastPushed, heads: snapshot.artifacts });
+    for (const [path, version] of hubMovedOn) target.known.set(label, path, { version, sha256: local.get(path) ?? '' });
+    if (hubMovedOn.size > 0) logHubMovedOn(deps, label, [...hubMovedOn.keys()]);
+    const plan = planStartupSync({ local: withoutPaths(local, hubMovedOn), present, remote, massDeleteGuard: deps.massDeleteGuard });
     // Deletes held before the restart stay held while their files are still missing: a restart is no confirmation
     // (a restart with the guard off, `--mass-delete-guard 1`, is).
     const heldBefore = deps.massDeleteGuard >= 1 ? [] : target.guard.heldPaths()[label] ?? [];
@@ -84,6 +124,18 @@ export async function runStartupSync(target: StartupSyncTarget, deps: StartupSyn
     deps.logger.info({ label, put: plan.put.length, remove: plan.remove.length, onDisk: local.size, onHub: remote.size }, 'startup sync planned');
   }
   target.notePaths([...dirty]);
+}
+
+function withoutPaths(local: Manifest, skipped: ReadonlyMap<string, number>): Manifest {
+  return skipped.size === 0 ? local : new Map([...local].filter(([path]) => !skipped.has(path)));
+}
+
+function logHubMovedOn(deps: StartupSyncDeps, label: string, paths: string[]): void {
+  deps.logger.warn(
+    { label, count: paths.length, paths: paths.slice(0, 20) },
+    'the hub head changed since this publisher last pushed (a rollback or another publisher) and the file on disk did not; '
+      + 'keeping the hub head, the next edit of the file publishes it again',
+  );
 }
 
 function logRefusal(deps: StartupSyncDeps, label: string, deletes: number, artifacts: number): void {

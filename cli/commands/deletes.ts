@@ -14,7 +14,7 @@ interface DeletesOptions {
 export function registerDeletesCommand(program: Command): void {
   const deletes = program.command('deletes').description("deletes the local publisher's mass-deletion guard holds");
   addAdminOptions(deletes.command('list').description('list held deletes per label, with their paths; exit 1 while any are held'))
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (default: a table or text)')
     .action(
       commandAction(async (options: DeletesOptions) => {
         const held = await new AdminClient(resolveAdminUrl(options)).heldDeletes();
@@ -27,7 +27,7 @@ export function registerDeletesCommand(program: Command): void {
       }),
     );
   addAdminOptions(deletes.command('confirm').argument('<label>', 'the label whose held deletes to send').description('send the held deletes of LABEL (each one whose file is still missing)'))
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (default: a table or text)')
     .action(
       commandAction(async (label: string, options: DeletesOptions) => {
         const reply = await new AdminClient(resolveAdminUrl(options)).confirmDeletes(label);

@@ -60,7 +60,7 @@ export function registerImportCommand(program: Command): void {
     .description('upload an existing server-root tree (e.g. an NFS share) into a label in one go; prints counts')
     .option('--label <label>', 'label to import into')
     .option('--server-root <dir>', 'server root holding synapse-configs/default and executionplans')
-    .option('--json', 'print the counts as JSON')
+    .option('--json', 'print the counts as JSON (default: a table or text)')
     .option('--dry-run', 'print what would be created, updated or deleted at the hub, and write nothing');
   addHubOptions(command).action(
     commandAction(async (options: ImportOptions) => {

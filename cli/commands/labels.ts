@@ -21,7 +21,7 @@ export function registerLabelsCommand(program: Command): void {
   const command = program
     .command('labels')
     .description('list every label the hub knows: artifact count and head revision')
-    .option('--json', 'print the labels as JSON');
+    .option('--json', 'print the labels as JSON (default: a table or text)');
   addHubOptions(command).action(
     commandAction(async (options: HubCommandOptions & { json?: boolean }) =>
       withHub(options, async (hub) => {

@@ -26,7 +26,7 @@ export function registerLsCommand(program: Command): void {
     .command('ls')
     .description('list the current artifacts of a label: path, version, size, sha256 prefix, updated-at, by-node')
     .argument('<label>', 'label to list')
-    .option('--json', 'print the snapshot as JSON');
+    .option('--json', 'print the snapshot as JSON (default: a table or text)');
   addHubOptions(command).action(
     commandAction(async (label: string, options: HubCommandOptions & { json?: boolean }) =>
       withHub(options, async (hub) => {

@@ -1,6 +1,7 @@
 // `artisync override list|clear`: the local agent's overrides (files changed by hand on a gateway-only node).
 import type { Command } from 'commander';
 import { AdminClient } from '../../client/admin-client.js';
+import type { ClearOverridesReply } from '../../agent/admin/admin-routes.js';
 import type { Override } from '../../agent/gateway/override-tracker.js';
 import { ArtisyncError } from '../../core/errors.js';
 import { addAdminOptions, resolveAdminUrl } from '../admin-target.js';
@@ -26,11 +27,19 @@ export function formatOverrides(overrides: readonly Override[]): string {
   return overrides.length === 0 ? 'no overrides\n' : formatTable(overrides, OVERRIDE_COLUMNS);
 }
 
+/** One line per released path, saying where the local content went when the hub's state replaced or removed it. */
+export function formatCleared(reply: ClearOverridesReply): string {
+  return reply.cleared.map((path) => {
+    const backup = reply.backups[path];
+    return backup === undefined ? `cleared ${path}\n` : `cleared ${path}; the local file was backed up to ${backup}\n`;
+  }).join('');
+}
+
 /** Registers `artisync override list` and `artisync override clear PATH | --all`. */
 export function registerOverrideCommand(program: Command): void {
   const override = program.command('override').description("the local agent's overrides");
   addAdminOptions(override.command('list').description('list paths held as overrides on this node'))
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (default: a table or text)')
     .action(
       commandAction(async (options: OverrideOptions) => {
         const overrides = await new AdminClient(resolveAdminUrl(options)).overrides();
@@ -40,14 +49,14 @@ export function registerOverrideCommand(program: Command): void {
     );
   addAdminOptions(override.command('clear').argument('[path]', 'artifact path relative to the server root').description("release an override and write the hub's version"))
     .option('--all', 'release every override')
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (default: a table or text)')
     .action(
       commandAction(async (path: string | undefined, options: OverrideOptions) => {
         if ((path === undefined) === (options.all !== true)) throw new ArtisyncError('ARTISYNC_BAD_REQUEST', 'override clear: give one PATH or --all');
         const client = new AdminClient(resolveAdminUrl(options));
         const reply = await client.clearOverrides(path === undefined ? { all: true } : { path });
         if (options.json === true) process.stdout.write(`${JSON.stringify(reply, null, 2)}\n`);
-        else for (const cleared of reply.cleared) process.stdout.write(`cleared ${cleared}\n`);
+        else process.stdout.write(formatCleared(reply));
         return EXIT.ok;
       }),
     );

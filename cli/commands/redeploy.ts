@@ -7,7 +7,7 @@ import { EXIT, commandAction } from '../command-action.js';
 /** Registers `artisync redeploy PATH`. */
 export function registerRedeployCommand(program: Command): void {
   addAdminOptions(program.command('redeploy').argument('<path>', 'artifact path relative to the server root').description("node-local: rewrite the hub's version of PATH"))
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (default: a table or text)')
     .action(
       commandAction(async (path: string, options: { admin?: string; config?: string; json?: boolean }) => {
         const reply = await new AdminClient(resolveAdminUrl(options)).redeploy(path);

@@ -38,7 +38,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--label <label>', 'label whose stream to rewind')
     .option('--from <revision>', 'stream revision to re-apply from')
     .option('--since <time>', 're-apply everything since this time (ISO-8601 or ms since the epoch)')
-    .option('--json', 'print the hub reply as JSON');
+    .option('--json', 'print the hub reply as JSON (default: a table or text)');
   addHubOptions(command, { nodeOption: false }).action(
     commandAction(async (options: HubCommandOptions & ReplayOptions & { json?: boolean }) => {
       const { node, label, from, since } = checkReplayOptions(options);

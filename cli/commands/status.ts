@@ -46,7 +46,7 @@ export function registerStatusCommand(program: Command): void {
   const command = program
     .command('status')
     .description('list every known node: roles, labels, state, applied revision and lag, last seen, overrides, invalid files, last verification; exit 1 when a gateway is behind the hub or failing, or a node is frozen')
-    .option('--json', 'print nodes and problems as JSON')
+    .option('--json', 'print nodes and problems as JSON (default: a table or text)')
     .option('--max-lag <entries>', 'stream entries a gateway may be behind the hub\'s head', '0')
     .option('--lag-grace <ms>', 'how long a gateway gets to apply the hub\'s head (and clear failing applies) before it counts', '5000')
     .option('--stale-after <seconds>', 'a node without a heartbeat for longer than this is frozen or down (default: 3 of its heartbeat intervals, at least 10 s; 30 s for agents that do not send it)');

@@ -1,13 +1,18 @@
 // `artisync up [--dir DIR]`: an all-in-one local cluster to try artisync; Ctrl-C stops everything.
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { lockStateDir } from '../../agent/state-dir-lock.js';
 import { commandAction } from '../command-action.js';
+import { commandHint, currentInvocation } from '../invocation-hint.js';
 import { LocalCluster } from '../local-cluster.js';
 import { LOCAL_LABEL } from '../local-cluster-config.js';
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** One `up` per folder: DIR/up.lock holds its PID. */
+const UP_LOCK_FILE = 'up.lock';
 
 /** The repository's fixtures/ folder, found by walking up from this file to package.json. */
 function findFixturesDir(): string | undefined {
@@ -53,18 +58,43 @@ function waitForStopSignal(): { promise: Promise<NodeJS.Signals>; dispose: () =>
   return { promise, dispose: () => STOP_SIGNALS.forEach((signal) => process.off(signal, onSignal)) };
 }
 
-/** Runs the local cluster until a stop signal (exit 0) or until one of its processes dies (exit 1). */
+/**
+ * stdout that stops the cluster instead of crashing when its reader goes away (`up | head`): after EPIPE nothing more
+ * is written to it, and `closed` resolves.
+ */
+function watchStdout(): { print: (line: string) => void; closed: Promise<void> } {
+  let open = true;
+  let onClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolvePromise) => {
+    onClosed = resolvePromise;
+  });
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    open = false;
+    if (err.code !== 'EPIPE') process.stderr.write(`artisync: stdout failed (${err.message}); stopping\n`);
+    onClosed();
+  });
+  // `up 2>&1 | head`: stderr's reader is gone too, and a failed warning must not crash the shutdown.
+  process.stderr.on('error', () => undefined);
+  return { print: (line) => void (open && process.stdout.write(`${line}\n`)), closed };
+}
+
+/** Runs the local cluster until a stop signal or a closed stdout (exit 0) or until one of its processes dies (exit 1). */
 async function runUp(options: { dir: string }): Promise<number> {
   const dir = resolve(options.dir);
   const entryScript = fileURLToPath(new URL('../main.js', import.meta.url));
-  const print = (line: string): void => void process.stdout.write(`${line}\n`);
+  const { print, closed } = watchStdout();
   // Listen before starting anything, so a Ctrl-C during start-up still stops what was started.
   const stopSignal = waitForStopSignal();
+  await mkdir(dir, { recursive: true });
+  const lock = await lockStateDir(dir, { warn: (_fields: unknown, message?: string) => void process.stderr.write(`artisync: ${message ?? ''}\n`) }, process.pid, {
+    file: UP_LOCK_FILE,
+    staleWarning: `took over ${join(dir, UP_LOCK_FILE)} from a stopped artisync up`,
+    refusal: (pid, path) => `artisync up is already running on ${dir} (PID ${pid}, lock ${path}); stop it first (Ctrl-C there, or kill ${pid}) or pass another --dir`,
+  });
   try {
     const cluster = await LocalCluster.start({ dir, entryScript, fixturesDir: findFixturesDir(), print });
-    const relativeEntry = relative(process.cwd(), entryScript);
-    print(formatUpBanner(cluster, `node ${relativeEntry.startsWith('..') ? entryScript : relativeEntry}`));
-    const outcome = await Promise.race([stopSignal.promise.then(() => undefined), cluster.firstExit]);
+    print(formatUpBanner(cluster, commandHint(currentInvocation(entryScript))));
+    const outcome = await Promise.race([stopSignal.promise.then(() => undefined), closed.then(() => undefined), cluster.firstExit]);
     if (outcome !== undefined) process.stderr.write(`artisync: ${outcome}; stopping the rest (logs in ${join(dir, 'logs')})\n`);
     else print('stopping…');
     await cluster.stop();
@@ -72,6 +102,7 @@ async function runUp(options: { dir: string }): Promise<number> {
     return outcome === undefined ? 0 : 1;
   } finally {
     stopSignal.dispose();
+    await lock.release();
   }
 }
 

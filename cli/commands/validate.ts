@@ -35,7 +35,7 @@ export function registerValidateCommand(program: Command): void {
     .command('validate')
     .description('validate artifact files or folders (a server root, synapse-configs/default, any folder) as the hub would')
     .argument('<paths...>', 'files or folders to validate')
-    .option('--json', 'print a JSON array of {path, ok, issues}')
+    .option('--json', 'print a JSON array of {path, ok, issues} (default: a table or text)')
     .option('--max-artifact-bytes <n>', 'largest artifact accepted, in bytes', parseByteCount, DEFAULT_MAX_ARTIFACT_BYTES)
     .action(commandAction(runValidate));
 }

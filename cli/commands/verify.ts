@@ -8,7 +8,7 @@ import { EXIT, commandAction } from '../command-action.js';
 /** Registers `artisync verify`. */
 export function registerVerifyCommand(program: Command): void {
   addAdminOptions(program.command('verify').description('node-local: list missing, stale, extra and overridden artifacts against the hub; exit 1 on drift or any override'))
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (default: a table or text)')
     .option('--allow-overrides', 'exit 0 when overrides are the only difference')
     .action(
       commandAction(async (options: { admin?: string; config?: string; json?: boolean; allowOverrides?: boolean }) => {

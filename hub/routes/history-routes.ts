@@ -44,11 +44,12 @@ export function historyRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: 
     const { label } = request.params;
     const path = checkPath(parsed.data.path);
     const { content } = await deps.store.versionContent(label, path, parsed.data.to);
-    const outcome = await commitChanges(deps, label, requestNode(request, parsed.data.node), undefined, [{ op: 'put', path, content }]);
+    const node = requestNode(request, parsed.data.node);
+    const outcome = await commitChanges(deps, label, node, undefined, [{ op: 'put', path, content }]);
     const item = outcome.items[0];
     if (item?.refused !== undefined) throw new ConflictError(item.refused.code, item.refused.message, { subject: path });
     if (item?.result === undefined) throw new ArtisyncError('ARTISYNC_INTERNAL', `no result for rollback of ${path}`, { subject: path });
-    request.log.info({ label, path, to: parsed.data.to, version: item.result.version }, 'artifact rolled back');
+    request.log.info({ label, path, to: parsed.data.to, version: item.result.version, node }, 'artifact rolled back');
     return item.result;
   });
   done();

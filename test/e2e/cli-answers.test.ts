@@ -112,3 +112,45 @@ describe('node-local flag checks', () => {
     expect(run.stderr).toBe('artisync: --admin "notaurl" is not an http(s) URL (e.g. http://127.0.0.1:7421)\n');
   });
 });
+
+describe('config errors in plain words', () => {
+  it('says server_root is required, naming the file, the flag and the variable, with exit 2', async () => {
+    const config = join(workDir, 'no-root.toml');
+    await writeFile(config, 'node_id = "gw-1"\n[gateway]\nenabled = true\ngateway_labels = ["L"]\n');
+    const run = await runCli(['agent', '--config', config]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`artisync: server_root is required: set it in ${config}, --server-root or ARTISYNC_SERVER_ROOT\n`);
+  });
+
+  it('names the bound a hub value breaks and where the value came from', async () => {
+    const config = join(workDir, 'small-stream.toml');
+    await writeFile(config, 'stream_maxlen = 5\ninsecure = true\n');
+    const fromFile = await runCli(['hub', '--config', config]);
+    expect(fromFile.stderr).toBe(`artisync: stream_maxlen must be at least 100, got 5 (config ${config})\n`);
+    expect(fromFile.code).toBe(2);
+    const fromEnv = await runCli(['hub', '--insecure'], { env: { ARTISYNC_STREAM_MAXLEN: '5' } });
+    expect(fromEnv.stderr).toBe('artisync: stream_maxlen must be at least 100, got 5 (from ARTISYNC_STREAM_MAXLEN)\n');
+  });
+});
+
+describe('log_format', () => {
+  async function firstLines(format: string): Promise<string> {
+    const port = await findFreeLoopbackPort();
+    const child = spawn(process.execPath, [CLI_ENTRY, 'hub', '--insecure', '--listen', `127.0.0.1:${port}`, '--redis-url', redis.url, '--log-format', format], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor(() => output.includes('hub listening'), { timeoutMs: 20_000, message: `hub listening (${format})` });
+    } finally {
+      await stopChild(child);
+    }
+    return output;
+  }
+
+  it('writes pretty lines with ISO-8601 UTC times, or one JSON object a line, whatever stdout is', async () => {
+    const pretty = (await firstLines('pretty')).split('\n').find((line) => line.includes('hub listening')) ?? '';
+    expect(pretty).toMatch(/^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\] INFO: hub listening/);
+    const json = (await firstLines('json')).split('\n').find((line) => line.includes('hub listening')) ?? '';
+    expect(JSON.parse(json)).toMatchObject({ msg: 'hub listening', service: 'artisync-hub', level: 30 });
+  });
+});

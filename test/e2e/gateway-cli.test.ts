@@ -264,6 +264,12 @@ describe('node-local commands against a running gateway', () => {
     const cleared = await cli('override', 'clear', API, '--admin', gw1.admin);
     expect(cleared.exitCode).toBe(0);
     expect(await readFile(join(gw1.root, API), 'utf8')).toContain('revision 3');
+    const added = 'synapse-configs/default/sequences/by-hand.xml';
+    await writeFile(join(gw1.root, added), '<sequence name="by-hand"/>');
+    await waitFor(async () => (await cli('override', 'list', '--admin', gw1.admin)).stdout.includes(added), { message: 'added file listed' });
+    const clearedAdded = await cli('override', 'clear', added, '--admin', gw1.admin);
+    expect(clearedAdded.stdout).toBe(`cleared ${added}; the local file was backed up to ${join(gw1.state, 'backup', added)}`);
+    expect(await readFile(join(gw1.state, 'backup', added), 'utf8')).toBe('<sequence name="by-hand"/>');
   });
 
   it('undeploy removes a file on one node until redeploy', async () => {

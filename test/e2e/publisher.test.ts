@@ -12,6 +12,7 @@ import { TestRedis } from '../support/redis-server.js';
 import { makeTempDir, removeTempDir, writeTree } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';
 import { CLI_PATH, CliDaemon, type LogLine } from '../support/cli-daemon.js';
+import { runCli } from '../support/cli-process.js';
 
 const API = 'synapse-configs/default/api';
 let redis: TestRedis;
@@ -167,6 +168,37 @@ describe('publisher agent', () => {
     delete files[`${API}/admin--K2_v1.0.0.xml`];
     await startAgent(node);
     await waitFor(() => hubMatches(node.label, files), { message: 'hub equals the disk after restart' });
+  });
+
+  it('keeps a rollback across publisher restarts and publishes the file again only once it is edited', async () => {
+    const node = await newNode();
+    const path = `${API}/admin--Rb_v1.0.0.xml`;
+    const v1 = apiXml('admin--Rb');
+    const v2 = apiXml('admin--Rb', '<inSequence><log/></inSequence>');
+    const first = await startAgent(node);
+    await writeFile(join(node.root, path), v1);
+    await waitFor(() => hubMatches(node.label, { [path]: v1 }));
+    await writeFile(join(node.root, path), v2);
+    await waitFor(() => hubMatches(node.label, { [path]: v2 }));
+    const rollback = await runCli(['rollback', node.label, path, '--to', '1', '--hub', `http://127.0.0.1:${hubPort}`]);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toMatch(new RegExp(`^${path}: version 3 published with the content of version 1 \\(revision \\d+-\\d+\\)\n$`));
+    expect(rollback.stderr).toContain(`publisher pub-e2e still holds the newer content in its file ${path}`);
+    expect((await client.history(node.label, path)).find((entry) => entry.version === 3)?.node).toMatch(/^.+@.+$/);
+    await first.kill();
+    for (let restart = 0; restart < 2; restart += 1) {
+      const again = await startAgent(node);
+      await again.waitForLog(withMsg('startup sync done'));
+      expect(again.logs.find(withMsg(/the hub head changed since this publisher last pushed/))).toMatchObject({ label: node.label, count: 1, paths: [path] });
+      expect(await hubMatches(node.label, { [path]: v1 }), 'the rollback survives the restart').toBe(true);
+      await again.stop();
+    }
+    const restarted = await startAgent(node);
+    await restarted.waitForLog(withMsg('startup sync done'));
+    const v4 = apiXml('admin--Rb', '<inSequence><drop/></inSequence>');
+    await writeFile(join(node.root, path), v4);
+    await waitFor(() => hubMatches(node.label, { [path]: v4 }), { message: 'the edit after the rollback is published' });
+    expect((await client.history(node.label, path)).map((entry) => entry.version)).toContain(4);
   });
 
   it('keeps working while the hub is down and sends everything once it is back', async () => {

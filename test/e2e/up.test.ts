@@ -1,6 +1,6 @@
 // `artisync up` as a user runs it: the fixtures reach both gateways byte for byte, and Ctrl-C leaves nothing running.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isIgnoredName } from '../../core/ignored-file.js';
@@ -77,10 +77,40 @@ describe('artisync up', () => {
     expect(output).toContain(join(demo, 'gateway-1'));
     expect(output).toContain('status --hub http://127.0.0.1:');
     expect(await processesMentioning(demo)).not.toEqual([]);
+    expect(output, 'hints use the form this CLI was started with').toContain(`node dist/cli/main.js ls "Production and Sandbox"`);
+
+    const second = await runCli(['up', '--dir', demo]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(
+      `artisync: artisync up is already running on ${demo} (PID ${up.pid}, lock ${join(demo, 'up.lock')}); stop it first (Ctrl-C there, or kill ${up.pid}) or pass another --dir\n`,
+    );
 
     up.kill('SIGINT');
     expect(await exited, output).toBe(0);
     expect(await processesMentioning(demo)).toEqual([]);
+  }, 120_000);
+
+  it('stops everything, without an EPIPE crash, once the reader of its output is gone (`up | head -n 2`)', async () => {
+    const demo = join(dir, 'piped');
+    const errors = join(dir, 'piped.err');
+    const pipeline = spawn('sh', ['-c', `"${process.execPath}" "${CLI_ENTRY}" up --dir "${demo}" 2>"${errors}" | head -n 2`], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let shown = '';
+    pipeline.stdout.on('data', (chunk: Buffer) => (shown += chunk.toString()));
+    const finished = new Promise<number | null>((resolve) => pipeline.once('close', (code) => resolve(code)));
+    let done = false;
+    void finished.then(() => (done = true));
+    // up notices the closed pipe at its next line: a new artifact makes the gateways log, and up print, one.
+    await waitFor(async () => {
+      if (done) return true;
+      const api = join(demo, 'publisher', 'synapse-configs', 'default', 'api');
+      await writeFile(join(api, `Piped_${Date.now()}.xml`), '<api xmlns="http://ws.apache.org/ns/synapse" name="Piped" context="/piped"/>\n').catch(() => undefined);
+      return false;
+    }, { timeoutMs: 60_000, intervalMs: 500, message: 'up | head ends' });
+    expect(await finished).toBe(0);
+    expect(shown.split('\n').filter((line) => line !== '')).toHaveLength(2);
+    await waitFor(async () => (await processesMentioning(demo)).length === 0, { timeoutMs: 20_000, message: 'nothing of up left running' });
+    const stderr = await readFile(errors, 'utf8');
+    expect(stderr).not.toMatch(/EPIPE|Error/);
   }, 120_000);
 
   it('exits 1 saying how to install redis-server when it is not on PATH', async () => {

@@ -60,7 +60,7 @@ describe('overrides on a gateway-only node', () => {
     expect(gateway.admin.overrides()[0]).toMatchObject({ path: API, hubVersion: 2 });
     expect(gateway.report().overrides).toEqual([API]);
     expect(gateway.admin.getArtifact(API).state).toBe('overridden');
-    expect(await gateway.admin.clearOverrides({ path: API })).toEqual([API]);
+    expect((await gateway.admin.clearOverrides({ path: API })).cleared).toEqual([API]);
     expect(await content(API)).toBe('<api v="2"/>');
     expect(gateway.admin.overrides()).toEqual([]);
   });
@@ -108,7 +108,7 @@ describe('overrides on a gateway-only node', () => {
     expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed', hubVersion: 2 })]);
     await gateway.verifyNow();
     expect(await content(API)).toBe('<api debug="window"/>');
-    expect(await gateway.admin.clearOverrides({ path: API })).toEqual([API]);
+    expect((await gateway.admin.clearOverrides({ path: API })).cleared).toEqual([API]);
     expect(await content(API)).toBe('<api v="2"/>');
   });
 
@@ -156,7 +156,9 @@ describe('overrides on a gateway-only node', () => {
     await stop(gateway);
     gateway = await start();
     await waitFor(() => gateway.admin.overrides().length === 3, { message: 'overrides after restart' });
-    expect(await gateway.admin.clearOverrides({ all: true })).toHaveLength(3);
+    const released = await gateway.admin.clearOverrides({ all: true });
+    expect(released.cleared).toHaveLength(3);
+    expect(released.backups).toEqual({ [API]: join(suite.dir, 'state', 'backup', API), [HAND]: join(suite.dir, 'state', 'backup', HAND) });
     expect(await content(API)).toBe('<api v="2"/>');
     expect(await content(EP)).toBe('<endpoint v="2"/>');
     expect(await content(HAND)).toBeNull();

@@ -25,7 +25,7 @@ const gateway: GatewayAdmin = {
   redeploy: (path) => Promise.resolve({ written: [path], removed: [] }),
   undeploy: () => Promise.resolve(),
   overrides: () => [],
-  clearOverrides: (target) => Promise.resolve('all' in target ? [] : [target.path]),
+  clearOverrides: (target) => Promise.resolve({ cleared: 'all' in target ? [] : [target.path], backups: {} }),
   verify: () => Promise.resolve({ ok: true, revisions: {}, missing: [], stale: [], extra: [], overridden: [] }),
   checkDrift: () => Promise.resolve({ ok: true, repaired: 0, at: 1, durationMs: 0.5, labels: {}, drift: 0 }),
 };
@@ -56,7 +56,7 @@ describe('admin app', () => {
   it('routes redeploy and clear to the gateway, and refuses them on a node without one', async () => {
     const app = buildAdminApp({ roles: () => [role(true)], gateway, registry: new Registry(), logger });
     expect((await app.inject({ method: 'POST', url: '/v1/redeploy', payload: { path: API } })).json()).toEqual({ written: [API], removed: [] });
-    expect((await app.inject({ method: 'POST', url: '/v1/overrides/clear', payload: { path: API } })).json()).toEqual({ cleared: [API] });
+    expect((await app.inject({ method: 'POST', url: '/v1/overrides/clear', payload: { path: API } })).json()).toEqual({ cleared: [API], backups: {} });
     expect((await app.inject({ method: 'POST', url: '/v1/drift-check' })).json()).toEqual({ ok: true, repaired: 0, at: 1, durationMs: 0.5, labels: {}, drift: 0 });
     const publisherOnly = buildAdminApp({ roles: () => [], gateway: undefined, registry: new Registry(), logger });
     expect((await publisherOnly.inject({ url: '/v1/overrides' })).statusCode).toBe(404);

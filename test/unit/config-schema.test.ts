@@ -43,16 +43,32 @@ describe('resolveConfig', () => {
   });
 
   it.each([
-    ['an unknown key', { file: { listen: '127.0.0.1:1', colour: 'red' } }, /colour is unknown/],
-    ['a wrong type', { file: { history_limit: 'ten' } }, /history_limit/],
-    ['a bad enum', { file: { conflict_policy: 'first-wins' } }, /conflict_policy/],
-    ['a non-numeric env value', { env: new Map([['ARTISYNC_HISTORY_LIMIT', 'x']]) }, /history_limit: ARTISYNC_HISTORY_LIMIT="x" is not a int/],
-  ])('refuses %s with a ConfigError naming the key and file', (_what, partial, message) => {
-    expect(() => resolveConfig('hub', sources(partial as Partial<ConfigSources>))).toThrow(message);
-    expect(() => resolveConfig('hub', sources(partial as Partial<ConfigSources>))).toThrow(ConfigError);
+    ['an unknown key', { file: { listen: '127.0.0.1:1', colour: 'red' } }, 'unknown config key colour (config agent.toml): check the spelling against the README\'s config tables'],
+    ['a wrong type', { file: { history_limit: 'ten' } }, 'history_limit must be a number, got "ten" (config agent.toml)'],
+    ['a bad enum', { file: { conflict_policy: 'first-wins' } }, 'conflict_policy must be one of "last-writer-wins", "reject", got "first-wins" (config agent.toml)'],
+    ['a value below the minimum', { file: { stream_maxlen: 5 } }, 'stream_maxlen must be at least 100, got 5 (config agent.toml)'],
+    ['a flag below the minimum', { flags: new Map([['stream-maxlen', '5']]) }, 'stream_maxlen must be at least 100, got 5 (from --stream-maxlen)'],
+    ['a fraction where a whole number belongs', { file: { history_limit: 1.5 } }, 'history_limit must be a whole number, got 1.5 (config agent.toml)'],
+    ['a bad listen address', { file: { listen: 'anywhere' } }, 'listen must be host:port, e.g. 127.0.0.1:7420, got "anywhere" (config agent.toml)'],
+    ['a non-numeric env value', { env: new Map([['ARTISYNC_HISTORY_LIMIT', 'x']]) }, 'config key history_limit: ARTISYNC_HISTORY_LIMIT="x" is not a int'],
+  ])('refuses %s with a ConfigError in plain words naming the key and file', (_what, partial, message) => {
+    let caught: unknown;
+    try {
+      resolveConfig('hub', sources(partial));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).message).toBe(message);
   });
 
-  it('refuses an agent config without server_root', () => {
-    expect(() => resolveConfig('agent', sources({ file: { node_id: 'n' } }))).toThrow(/server_root.*agent\.toml/);
+  it('says server_root is required, naming the file, the flag and the variable', () => {
+    expect(() => resolveConfig('agent', sources({ file: { node_id: 'n' } })))
+      .toThrow(/^server_root is required: set it in agent\.toml, --server-root or ARTISYNC_SERVER_ROOT$/);
+  });
+
+  it('names a section key with its section and its range', () => {
+    expect(() => resolveConfig('agent', sources({ file: { node_id: 'n', server_root: '/srv', publisher: { mass_delete_guard: 2 } } })))
+      .toThrow('publisher.mass_delete_guard must be at most 1, got 2 (config agent.toml)');
   });
 });

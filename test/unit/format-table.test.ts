@@ -48,4 +48,17 @@ describe('ls and history tables', () => {
     expect(lines[0]).toMatch(/^\s*3\s+delete\s+-\s+-/);
     expect(lines[1]).toContain('yes');
   });
+
+  it('marks a version that restored older content with CONTENT = vN and shows who made it', () => {
+    const base = { op: 'put' as const, size: 10, updatedAt: 0, node: 'pub', conflict: false, revision: '1-0' };
+    const text = formatHistory([
+      { ...base, version: 1, sha256: 'a1'.repeat(32) },
+      { ...base, version: 2, sha256: 'b2'.repeat(32) },
+      { ...base, version: 3, sha256: 'a1'.repeat(32), node: 'alice@ops' },
+    ]);
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/CONTENT$/);
+    expect(lines[1]).toMatch(/^\s*3 .*alice@ops.*= v1$/);
+    expect(lines[2]).not.toContain('= v');
+  });
 });

@@ -3,6 +3,7 @@ import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../core/config-schema.js';
 import { describeAgentLogLine } from '../../cli/agent-log-line.js';
+import { commandHint } from '../../cli/invocation-hint.js';
 import { LOCAL_AGENTS, LOCAL_LABEL, localAgentToml, localHubToml } from '../../cli/local-cluster-config.js';
 
 const layout = { dir: '/tmp/demo "x"', redisPort: 6400, hubPort: 7500, adminPorts: { publisher: 7501, 'gateway-1': 7502, 'gateway-2': 7503 } };
@@ -32,15 +33,24 @@ describe('describeAgentLogLine', () => {
 
   it('shows an applied artifact with version and label', () => {
     expect(describeAgentLogLine('gateway-1', line({ msg: 'artifact applied', path: 'synapse-configs/default/api/a.xml', version: 2, label: 'P' })))
-      .toBe('gateway-1  ← synapse-configs/default/api/a.xml v2 (P)');
+      .toBe('gateway-1  ← put synapse-configs/default/api/a.xml v2 (P)');
   });
 
   it('shows pushes, removals, overrides and refusals', () => {
     expect(describeAgentLogLine('publisher', line({ msg: 'artifact pushed', path: 'p.xml', version: 1 }))).toBe('publisher  → p.xml v1');
-    expect(describeAgentLogLine('gateway-2', line({ msg: 'artifact removed', path: 'p.xml' }))).toBe('gateway-2  ✗ p.xml removed');
+    expect(describeAgentLogLine('gateway-2', line({ msg: 'artifact removed', path: 'p.xml' }))).toBe('gateway-2  ← delete p.xml');
+    expect(describeAgentLogLine('gateway-2', line({ msg: 'undeployed on this node', path: 'p.xml' }))).toBe('gateway-2  ✗ p.xml removed');
     expect(describeAgentLogLine('gateway-1', line({ msg: 'override detected', path: 'p.xml' }))).toBe('gateway-1  ! p.xml (override detected)');
     expect(describeAgentLogLine('publisher', line({ msg: 'artifact invalid', path: 'p.xml', err: { message: 'not well-formed' } }))).toBe('publisher  refused p.xml: not well-formed');
     expect(describeAgentLogLine('publisher', line({ level: 40, msg: 'invalid artifact not published', path: 'p.xml', reason: 'unclosed tag' }))).toBe('publisher  refused p.xml: unclosed tag');
+  });
+
+  it('tells published puts from deletes, and shows held hub updates and replays', () => {
+    expect(describeAgentLogLine('publisher', line({ msg: 'artifact published', path: 'p.xml', op: 'put', version: 3, label: 'P' }))).toBe('publisher  → put p.xml v3 (P)');
+    expect(describeAgentLogLine('publisher', line({ msg: 'artifact published', path: 'p.xml', op: 'delete', version: 4, label: 'P' }))).toBe('publisher  → delete p.xml v4 (P)');
+    expect(describeAgentLogLine('gateway-1', line({ msg: 'hub update held: the path is overridden on this node', path: 'p.xml', version: 5, label: 'P' })))
+      .toBe('gateway-1  ‖ p.xml v5 (P) held: overridden here (override clear releases it)');
+    expect(describeAgentLogLine('gateway-2', line({ msg: 'replayed entries re-applied', paths: 4, written: 0, removed: 0 }))).toBe('gateway-2  ↺ replay: 4 paths looked at, 0 written, 0 removed');
   });
 
   it('summarises changesets applied by count', () => {
@@ -55,5 +65,20 @@ describe('describeAgentLogLine', () => {
     expect(describeAgentLogLine('gateway-1', line({ msg: 'agent started' }))).toBeUndefined();
     expect(describeAgentLogLine('gateway-1', 'not json')).toBeUndefined();
     expect(describeAgentLogLine('gateway-1', '{broken')).toBeUndefined();
+  });
+});
+
+describe('commandHint', () => {
+  const entryScript = '/repo/dist/cli/main.js';
+  it('says artisync for an installed binary PATH finds, its full path when PATH does not', () => {
+    const installed = { argv1: '/opt/x/bin/artisync', realArgv1: '/opt/x/lib/node_modules/artisync/dist/cli/main.js', entryScript, cwd: '/home/u' };
+    expect(commandHint({ ...installed, onPath: installed.realArgv1 })).toBe('artisync');
+    expect(commandHint({ ...installed, onPath: undefined })).toBe('/opt/x/bin/artisync');
+    expect(commandHint({ ...installed, onPath: '/usr/lib/node_modules/artisync/dist/cli/main.js' })).toBe('/opt/x/bin/artisync');
+  });
+
+  it('says node dist/cli/main.js from a checkout, relative to the working folder when it is inside it', () => {
+    expect(commandHint({ argv1: entryScript, realArgv1: entryScript, entryScript, cwd: '/repo', onPath: undefined })).toBe('node dist/cli/main.js');
+    expect(commandHint({ argv1: entryScript, realArgv1: entryScript, entryScript, cwd: '/elsewhere', onPath: undefined })).toBe('node /repo/dist/cli/main.js');
   });
 });
