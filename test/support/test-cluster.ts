@@ -96,11 +96,11 @@ export class TestCluster {
     return dir;
   }
 
-  /** Writes a tokens file ("node token" lines) and returns its path. */
-  async tokensFile(tokens: Record<string, string>): Promise<string> {
+  /** Writes a tokens file ("node token [scopes]" lines; a node without scopes has full access) and returns its path. */
+  async tokensFile(tokens: Record<string, string>, scopes: Record<string, string> = {}): Promise<string> {
     const dir = await this.tempDir('artisync-tokens-');
     const file = join(dir, 'tokens');
-    await writeFile(file, Object.entries(tokens).map(([node, token]) => `${node} ${token}`).join('\n'));
+    await writeFile(file, Object.entries(tokens).map(([node, token]) => `${node} ${token}${scopes[node] === undefined ? '' : ` ${scopes[node]}`}`).join('\n'));
     return file;
   }
 
