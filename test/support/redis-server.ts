@@ -3,8 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { redisAnswers } from '../../cli/redis-probe.js';
+import { GATEWAY_ACL_USER, gatewayAclRules } from '../../core/redis-acl.js';
 import { makeTempDir, removeTempDir } from './temp-tree.js';
 import { waitFor } from './wait-for.js';
+
+/** The password of the read-only gateway ACL user every test Redis has (core/redis-acl.ts, as README documents it). */
+export const TEST_GATEWAY_REDIS_PASSWORD = 'test-gateway-secret';
 
 /** Options for a test Redis. */
 export interface TestRedisOptions {
@@ -57,6 +61,13 @@ export class TestRedis {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
       return redisAnswers(this.port);
     }, { timeoutMs: 10_000, message: `redis-server on port ${this.port}` });
+    // On every launch, restarts included: ACL users live in memory, not in the AOF.
+    const admin = new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 2 });
+    try {
+      await admin.call('ACL', 'SETUSER', GATEWAY_ACL_USER, ...gatewayAclRules(TEST_GATEWAY_REDIS_PASSWORD));
+    } finally {
+      admin.disconnect();
+    }
   }
 
   /** Kills the server with SIGKILL, as a crash would. */
