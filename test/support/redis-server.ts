@@ -53,7 +53,10 @@ export class TestRedis {
     const args = [
       '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
       '--appendonly', this.options.appendonly === true ? 'yes' : 'no', '--appendfsync', 'always',
-      '--daemonize', 'no', '--logfile', '', ...(this.options.extraArgs ?? []),
+      '--daemonize', 'no', '--logfile', '',
+      // A config directive, so the user exists on every launch (restarts included) before the first connection.
+      '--user', GATEWAY_ACL_USER, ...gatewayAclRules(TEST_GATEWAY_REDIS_PASSWORD),
+      ...(this.options.extraArgs ?? []),
     ];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
@@ -61,13 +64,6 @@ export class TestRedis {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
       return redisAnswers(this.port);
     }, { timeoutMs: 10_000, message: `redis-server on port ${this.port}` });
-    // On every launch, restarts included: ACL users live in memory, not in the AOF.
-    const admin = new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 2 });
-    try {
-      await admin.call('ACL', 'SETUSER', GATEWAY_ACL_USER, ...gatewayAclRules(TEST_GATEWAY_REDIS_PASSWORD));
-    } finally {
-      admin.disconnect();
-    }
   }
 
   /** Kills the server with SIGKILL, as a crash would. */
