@@ -1,5 +1,6 @@
 // `artisync up`'s cluster: a private redis-server, a hub, one publisher and two gateways, all under one folder.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnavailableError } from '../core/errors.js';
@@ -8,6 +9,7 @@ import { findFreeLoopbackPort } from './free-port.js';
 import { LOCAL_AGENTS, localAgentToml, localHubToml, type LocalClusterLayout } from './local-cluster-config.js';
 import { ManagedChild } from './managed-child.js';
 import { redisAnswers } from './redis-probe.js';
+import { createGatewayAclUser } from './redis-gateway-user.js';
 
 /** What the cluster needs from its caller. */
 export interface LocalClusterDeps {
@@ -66,7 +68,7 @@ async function prepareFolders(dir: string): Promise<void> {
 async function allocateLayout(dir: string): Promise<LocalClusterLayout> {
   const adminPorts: Record<string, number> = {};
   for (const agent of LOCAL_AGENTS) adminPorts[agent.node] = await findFreeLoopbackPort();
-  return { dir, redisPort: await findFreeLoopbackPort(), hubPort: await findFreeLoopbackPort(), adminPorts };
+  return { dir, redisPort: await findFreeLoopbackPort(), hubPort: await findFreeLoopbackPort(), adminPorts, gatewayRedisPassword: randomBytes(16).toString('hex') };
 }
 
 /** The running cluster; stop() ends every process it started. */
@@ -110,6 +112,7 @@ export class LocalCluster {
       '--daemonize', 'no', '--logfile', join(dir, 'logs', 'redis.log'),
     ]);
     await pollUntil(() => redisAnswers(redisPort), redis, 'redis-server');
+    await createGatewayAclUser(redisPort, this.layout.gatewayRedisPassword);
     await writeFile(join(dir, 'hub.toml'), localHubToml(this.layout));
     const hub = this.launch('hub', process.execPath, [this.deps.entryScript, 'hub', '--config', join(dir, 'hub.toml')]);
     await pollUntil(() => hubAnswers(hubPort), hub, 'the hub');

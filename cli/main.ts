@@ -20,6 +20,7 @@ import { registerReplayCommand } from './commands/replay.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerVerifyCommand } from './commands/verify.js';
+import { registerNodeCommand } from './commands/node.js';
 import { packageVersion } from './package-version.js';
 
 const program = new Command('artisync')
@@ -47,6 +48,7 @@ registerReplayCommand(program);
 registerStatusCommand(program);
 registerUpCommand(program);
 registerVerifyCommand(program);
+registerNodeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,6 +8,7 @@ import {
   type DigestReply,
   type ErrorBody,
   type HistoryEntry,
+  type NodeForgetResult,
   type NodeHeartbeat,
   type NodeStatus,
   type PutResult,
@@ -130,6 +131,11 @@ export class HubClient {
   /** Every node that has sent a heartbeat. */
   async nodes(): Promise<NodeStatus[]> {
     return this.getJson<NodeStatus[]>(HUB_ROUTES.nodes);
+  }
+
+  /** Removes a retired node from the node list and its consumer groups (admin scope). */
+  async forgetNode(node: string): Promise<NodeForgetResult> {
+    return (await (await this.request('DELETE', hubRoute(HUB_ROUTES.node, { node }))).json()) as NodeForgetResult;
   }
 
   private async getJson<T>(url: string): Promise<T> {

@@ -15,6 +15,8 @@ export const HUB_ROUTES = {
   blob: '/v1/blobs/:sha256',
   heartbeat: '/v1/nodes/heartbeat',
   nodes: '/v1/nodes',
+  node: '/v1/nodes/:node',
+  ui: '/ui',
   healthz: '/healthz',
   readyz: '/readyz',
   metrics: '/metrics',
@@ -29,9 +31,10 @@ export const HUB_HEADERS = {
   sha256: 'x-artisync-sha256',
 } as const;
 
-/** Fills a route's `:label` (and `:sha256`) with URL-encoded values. */
-export function hubRoute(route: string, params: { label?: string; sha256?: string }): string {
+/** Fills a route's `:label` (and `:sha256`, `:node`) with URL-encoded values. */
+export function hubRoute(route: string, params: { label?: string; sha256?: string; node?: string }): string {
   let result = route;
+  if (params.node !== undefined) result = result.replace(':node', encodeURIComponent(params.node));
   if (params.label !== undefined) result = result.replace(':label', encodeURIComponent(params.label));
   if (params.sha256 !== undefined) result = result.replace(':sha256', encodeURIComponent(params.sha256));
   return result;
@@ -232,6 +235,13 @@ export interface HeldDeletes {
   since: number;
   /** The held paths (only in the admin API's answer, not in heartbeats). */
   paths?: string[];
+}
+
+/** Reply to DELETE /v1/nodes/:node (`artisync node forget`). */
+export interface NodeForgetResult {
+  node: string;
+  /** Labels whose consumer group of the node was removed. */
+  labels: string[];
 }
 
 /** A heartbeat as the hub stores and lists it. */

@@ -10,6 +10,7 @@ import { historyRoutes } from './routes/history-routes.js';
 import { labelRoutes } from './routes/label-routes.js';
 import { nodeRoutes } from './routes/node-routes.js';
 import { replayRoute } from './routes/replay-route.js';
+import { statusPagePlugin } from './ui/status-page-plugin.js';
 
 /** Creates the app with every route of HUB_ROUTES registered; the caller listens (main.ts) or injects (tests). */
 export async function buildHubApp(deps: HubDeps): Promise<FastifyInstance> {
@@ -25,7 +26,7 @@ export async function buildHubApp(deps: HubDeps): Promise<FastifyInstance> {
     deps.metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
     request.log.debug({ method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) }, 'request done');
   });
-  for (const plugin of [artifactRoutes, changesetRoute, labelRoutes, historyRoutes, replayRoute, nodeRoutes, healthRoutes]) {
+  for (const plugin of [artifactRoutes, changesetRoute, labelRoutes, historyRoutes, replayRoute, nodeRoutes, healthRoutes, statusPagePlugin]) {
     await app.register(plugin, deps);
   }
   await app.ready();

@@ -13,24 +13,8 @@ import type { CommitDurability } from './store/commit-durability.js';
 import { createRedisConnection } from './store/redis-connection.js';
 import { RedisArtifactStore, type RedisClient } from './store/redis-artifact-store.js';
 import { RedisNodeRegistry } from './store/redis-node-registry.js';
-import { parseTokensFile, TokenRegistry } from './token-registry.js';
-
-/** Reads tokens_file; refuses to go on without tokens unless insecure. */
-export function loadTokens(config: Pick<HubConfig, 'tokens_file' | 'insecure'>): TokenRegistry | undefined {
-  let tokens = new Map<string, string>();
-  if (config.tokens_file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(config.tokens_file, 'utf8');
-    } catch (err) {
-      throw new ConfigError('ARTISYNC_CONFIG_INVALID', `config key tokens_file: cannot read ${config.tokens_file}: ${(err as Error).message}`, { subject: 'tokens_file', cause: err });
-    }
-    tokens = parseTokensFile(text, config.tokens_file);
-  }
-  if (tokens.size > 0) return new TokenRegistry(tokens);
-  if (config.insecure) return undefined;
-  throw new ConfigError('ARTISYNC_CONFIG_INVALID', 'config key tokens_file: no tokens, so every request would be refused; set tokens_file or pass --insecure', { subject: 'tokens_file' });
-}
+import type { TokenRegistry } from './token-registry.js';
+import { loadTokens, reloadTokensOnSighup } from './tokens-file.js';
 
 function loadTls(config: HubConfig): HubDeps['https'] {
   if (config.tls_cert === undefined && config.tls_key === undefined) return undefined;
@@ -65,7 +49,9 @@ export async function runHub(config: HubConfig): Promise<number> {
     const separator = config.listen.lastIndexOf(':');
     const address = await app.listen({ host: config.listen.slice(0, separator), port: Number(config.listen.slice(separator + 1)) });
     logger.info({ address, tls: https !== undefined }, 'hub listening');
+    const stopReloading = reloadTokensOnSighup(config, tokens, logger);
     const signal = await waitForSignal();
+    stopReloading();
     logger.info({ signal }, 'hub stopping');
     await app.close();
     logger.info('hub stopped');

@@ -1,12 +1,12 @@
 // One artifact's past: its history, a unified diff between two versions, and rollback to an old version.
 import type { FastifyInstance } from 'fastify';
-import { createTwoFilesPatch } from 'diff';
 import { z } from 'zod';
 import { ArtisyncError, ConflictError, NotFoundError } from '../../core/errors.js';
 import { HUB_ROUTES, type HistoryEntry, type PutResult } from '../../core/hub-api.js';
 import { checkPath } from '../change-check.js';
 import { commitChanges, requestNode } from '../commit-changes.js';
 import type { HubDeps } from '../hub-deps.js';
+import { previousVersion, versionDiff } from '../version-diff.js';
 import { parseOptionalInt } from './query-values.js';
 
 interface PathQuery {
@@ -32,9 +32,8 @@ export function historyRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: 
     const to = parseOptionalInt(request.query.to, 'to') ?? entries[0]?.version;
     if (to === undefined) throw new NotFoundError('ARTISYNC_NOT_FOUND', `no history of ${path} in label ${label}`, { subject: path });
     // With no earlier version kept, the first version is compared with nothing (v0, empty).
-    const from = parseOptionalInt(request.query.from, 'from') ?? entries.find((entry) => entry.version < to)?.version ?? 0;
-    const [oldText, newText] = await Promise.all([textOf(deps, label, path, entries, from), textOf(deps, label, path, entries, to)]);
-    const patch = createTwoFilesPatch(`${path}@v${from}`, `${path}@v${to}`, oldText, newText);
+    const from = parseOptionalInt(request.query.from, 'from') ?? previousVersion(entries, to);
+    const patch = await versionDiff(deps.store, label, path, entries, from, to);
     return reply.type('text/plain; charset=utf-8').send(patch);
   });
 
@@ -53,14 +52,4 @@ export function historyRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: 
     return item.result;
   });
   done();
-}
-
-// A delete version (and v0) compares as empty text, so a diff across a delete shows the whole file going or coming.
-async function textOf(deps: HubDeps, label: string, path: string, entries: HistoryEntry[], version: number): Promise<string> {
-  if (version === 0) return '';
-  const entry = entries.find((candidate) => candidate.version === version);
-  if (entry === undefined) throw new NotFoundError('ARTISYNC_NOT_FOUND', `no version ${version} of ${path} in label ${label}`, { subject: path });
-  if (entry.op === 'delete') return '';
-  const { content } = await deps.store.versionContent(label, path, version);
-  return content.toString('utf8');
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ArtisyncError } from '../../core/errors.js';
-import { HUB_ROUTES, type NodeHeartbeat, type NodeStatus } from '../../core/hub-api.js';
+import { HUB_ROUTES, type NodeForgetResult, type NodeHeartbeat, type NodeStatus } from '../../core/hub-api.js';
 import type { HubDeps } from '../hub-deps.js';
 
 // Checks the fields the hub and `status` rely on; the rest of the heartbeat is stored as the agent sent it.
@@ -18,7 +18,7 @@ const heartbeatSchema = z.looseObject({
   ready: z.boolean(),
 });
 
-/** Registers heartbeat and nodes. */
+/** Registers heartbeat, nodes and node forget. */
 export function nodeRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: Error) => void): void {
   app.post(HUB_ROUTES.heartbeat, async (request): Promise<NodeStatus> => {
     const parsed = heartbeatSchema.safeParse(request.body);
@@ -30,5 +30,12 @@ export function nodeRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: Err
   });
 
   app.get(HUB_ROUTES.nodes, async (): Promise<NodeStatus[]> => deps.nodes.listNodes());
+
+  app.delete<{ Params: { node: string } }>(HUB_ROUTES.node, async (request): Promise<NodeForgetResult> => {
+    const { node } = request.params;
+    const labels = await deps.nodes.forgetNode(node);
+    request.log.info({ node, labels, by: request.tokenNode }, 'node forgotten');
+    return { node, labels };
+  });
   done();
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { decodeBlob, encodeBlob, sha256Of } from '../../core/blob-codec.js';
+import { decodeChangeEvent, type ChangeEvent } from '../../core/change-event.js';
 import { ArtisyncError, NotFoundError } from '../../core/errors.js';
 import type { ArtifactHead, DigestReply, HistoryEntry, PutResult, Snapshot, VersionsReply } from '../../core/hub-api.js';
 import { EMPTY_DIGEST } from '../../core/label-digest.js';
@@ -191,6 +192,12 @@ export class RedisArtifactStore {
   /** Every label ever written, sorted. */
   async labels(): Promise<string[]> {
     return (await this.timed('labels', undefined, () => this.redis.smembers(redisKeys.labels()))).sort();
+  }
+
+  /** A label's last `count` changesets from its stream, newest first (what the status page shows). */
+  async recentChangesets(label: string, count: number): Promise<Array<{ revision: string; event: ChangeEvent }>> {
+    const entries = await this.timed('recent changesets', label, () => this.redis.xrevrange(redisKeys.stream(label), '+', '-', 'COUNT', count));
+    return entries.map(([revision, fields]) => ({ revision, event: decodeChangeEvent(revision, fields) }));
   }
 
   /** Resolves when Redis answers PING. */

@@ -1,12 +1,14 @@
 // Node heartbeats and gateway consumer groups in Redis: what `artisync status` shows and what `replay` rewinds.
 import { readFileSync } from 'node:fs';
-import { NotFoundError, ArtisyncError } from '../../core/errors.js';
+import { ConflictError, NotFoundError, ArtisyncError } from '../../core/errors.js';
 import type { NodeHeartbeat, NodeStatus } from '../../core/hub-api.js';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
 import type { RedisClient } from './redis-artifact-store.js';
 import { mapRedisError } from './redis-reply-error.js';
 
 const REVISION = /^(\d+)-(\d+)$/;
+/** The heartbeat interval assumed for agents that do not report theirs (the agent's default). */
+const DEFAULT_HEARTBEAT_MS = 5_000;
 
 /** The stream id just before `revision`, so a group set there delivers `revision` itself next. */
 export function revisionBefore(revision: string): string {
@@ -80,6 +82,42 @@ export class RedisNodeRegistry {
       throw new NotFoundError('ARTISYNC_NODE_UNKNOWN', `node ${node} is unknown: no heartbeat and no consumer group ${consumerGroupName(node)} on label ${label}`, { subject: node });
     }
     throw new ArtisyncError('ARTISYNC_REVISION_AHEAD', `revision ${revision} is past the last revision ${String(detail)} of label ${label}`, { subject: label });
+  }
+
+  /**
+   * Removes a retired node: its consumer group on every label, then its heartbeat, so `status` no longer lists it.
+   * Refuses a node seen within three heartbeat intervals (it would come back) and a node nothing is known of. Not one
+   * script: the groups live on each label's stream, which need not share a slot; every step is idempotent, so a forget
+   * that failed half way is finished by running it again. Returns the labels whose group was removed.
+   */
+  async forgetNode(node: string): Promise<string[]> {
+    const raw = await this.call('node forget', node, () => this.redis.hget(redisKeys.nodes(), node));
+    const status = raw === null ? undefined : (JSON.parse(raw) as NodeStatus);
+    if (status !== undefined) {
+      const quietMs = this.now() - status.lastSeen;
+      const activeMs = 3 * (status.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS);
+      if (quietMs < activeMs) {
+        throw new ConflictError('ARTISYNC_NODE_ACTIVE', `node ${node} sent a heartbeat ${Math.round(quietMs / 1000)} s ago: stop its agent, wait ${Math.ceil(activeMs / 1000)} s, then forget it`, { subject: node });
+      }
+    }
+    const labels = await this.call('node forget', node, () => this.redis.smembers(redisKeys.labels()));
+    const removed: string[] = [];
+    for (const label of labels.sort()) {
+      const destroyed = await this.call('node forget', node, async () => {
+        try {
+          return Number(await this.redis.xgroup('DESTROY', redisKeys.stream(label), consumerGroupName(node)));
+        } catch (err) {
+          if (err instanceof Error && /no such key|requires the key to exist/i.test(err.message)) return 0;
+          throw err;
+        }
+      });
+      if (destroyed > 0) removed.push(label);
+    }
+    if (status === undefined && removed.length === 0) {
+      throw new NotFoundError('ARTISYNC_NODE_UNKNOWN', `node ${node} is unknown: no heartbeat and no consumer group ${consumerGroupName(node)} on any label`, { subject: node });
+    }
+    await this.call('node forget', node, () => this.redis.hdel(redisKeys.nodes(), node));
+    return removed;
   }
 
   /** Each label's last stream entry id ("0-0" for an empty or missing stream), in one round trip. */

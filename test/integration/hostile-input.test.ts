@@ -13,7 +13,7 @@ import { buildHubApp } from '../../hub/hub-app.js';
 import { createHubMetrics } from '../../hub/hub-metrics.js';
 import { RedisArtifactStore } from '../../hub/store/redis-artifact-store.js';
 import { RedisNodeRegistry } from '../../hub/store/redis-node-registry.js';
-import { TokenRegistry } from '../../hub/token-registry.js';
+import { fullAccessTokens, TokenRegistry } from '../../hub/token-registry.js';
 import { dumpStore, type StoreDump } from '../support/redis-dump.js';
 import { TestRedis } from '../support/redis-server.js';
 
@@ -84,7 +84,7 @@ beforeAll(async () => {
     config: { max_artifact_bytes: MAX_ARTIFACT_BYTES, conflict_policy: 'last-writer-wins' },
     logger: pino({ level: 'silent' }), store, nodes: new RedisNodeRegistry(client, now),
     validate: (path: ArtifactPath, bytes, options) => validateArtifact(path, bytes, options),
-    tokens: new TokenRegistry(new Map([[TOKEN, 'pub-1']])), metrics, now,
+    tokens: new TokenRegistry(fullAccessTokens(new Map([[TOKEN, 'pub-1']]))), metrics, now,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

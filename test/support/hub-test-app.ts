@@ -11,7 +11,7 @@ import { checkCommitDurability } from '../../hub/redis-persistence-check.js';
 import type { HubConfig } from '../../core/config-schema.js';
 import { RedisArtifactStore } from '../../hub/store/redis-artifact-store.js';
 import { RedisNodeRegistry } from '../../hub/store/redis-node-registry.js';
-import { TokenRegistry } from '../../hub/token-registry.js';
+import { fullAccessTokens, TokenRegistry } from '../../hub/token-registry.js';
 import type { TestRedis } from './redis-server.js';
 
 /** Test-only rules: `.xml` must contain `<`, "BROKEN" is an error at line 1, "PARTIAL" is incomplete, "WARN" a warning. */
@@ -60,7 +60,7 @@ export async function startTestHub(server: TestRedis, options: TestHubOptions = 
     observeLatency: (operation, seconds) => metrics.redisLatency.observe({ operation }, seconds),
   });
   const durability = options.durability === undefined ? undefined : await checkCommitDurability(redis, options.durability, pino({ level: 'silent' }));
-  const tokens = options.tokens === undefined ? undefined : new TokenRegistry(new Map(Object.entries(options.tokens)));
+  const tokens = options.tokens === undefined ? undefined : new TokenRegistry(fullAccessTokens(new Map(Object.entries(options.tokens))));
   const app = await buildHubApp({
     config: { max_artifact_bytes: options.maxArtifactBytes ?? 1024 * 1024, conflict_policy: conflictPolicy },
     logger: pino({ level: 'silent' }), store, nodes: new RedisNodeRegistry(redis, now), validate: testValidator, tokens, metrics, now,

@@ -3,8 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { redisAnswers } from '../../cli/redis-probe.js';
+import { GATEWAY_ACL_USER, gatewayAclRules } from '../../core/redis-acl.js';
 import { makeTempDir, removeTempDir } from './temp-tree.js';
 import { waitFor } from './wait-for.js';
+
+/** The password of the read-only gateway ACL user every test Redis has (core/redis-acl.ts, as README documents it). */
+export const TEST_GATEWAY_REDIS_PASSWORD = 'test-gateway-secret';
 
 /** Options for a test Redis. */
 export interface TestRedisOptions {
@@ -49,7 +53,10 @@ export class TestRedis {
     const args = [
       '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
       '--appendonly', this.options.appendonly === true ? 'yes' : 'no', '--appendfsync', 'always',
-      '--daemonize', 'no', '--logfile', '', ...(this.options.extraArgs ?? []),
+      '--daemonize', 'no', '--logfile', '',
+      // A config directive, so the user exists on every launch (restarts included) before the first connection.
+      '--user', GATEWAY_ACL_USER, ...gatewayAclRules(TEST_GATEWAY_REDIS_PASSWORD),
+      ...(this.options.extraArgs ?? []),
     ];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;

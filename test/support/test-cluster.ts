@@ -3,6 +3,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { CliDaemon } from './cli-daemon.js';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
+import { gatewayRedisUrl } from '../../core/redis-acl.js';
+import { TEST_GATEWAY_REDIS_PASSWORD } from './redis-server.js';
 import { makeTempDir, removeTempDir } from './temp-tree.js';
 import { waitFor } from './wait-for.js';
 
@@ -39,6 +41,11 @@ export interface AgentOptions {
   token?: string;
   /** Flags appended as they are, e.g. ['--verify-interval', '500']. */
   extraArgs?: string[];
+  /**
+   * A gateway-only agent on a plain loopback `redis://` URL connects as the read-only gateway ACL user, as README
+   * tells operators to; false keeps the URL as given.
+   */
+  gatewayAclUser?: boolean;
   /** Reuse folders (a restart) instead of making new ones. */
   serverRoot?: string;
   stateDir?: string;
@@ -67,7 +74,7 @@ export class TestCluster {
     const adminPort = await findFreePort();
     const args = [
       'agent', '--node-id', options.nodeId, '--server-root', serverRoot, '--state-dir', stateDir,
-      '--hub-url', options.hubUrl, '--redis-url', options.redisUrl, '--admin-listen', `127.0.0.1:${adminPort}`,
+      '--hub-url', options.hubUrl, '--redis-url', agentRedisUrl(options), '--admin-listen', `127.0.0.1:${adminPort}`,
       '--heartbeat-interval', '500',
       ...(options.token === undefined ? [] : ['--token', options.token]),
       ...(options.publishLabels === undefined ? [] : ['--publisher-enabled', '--labels', options.publishLabels.join(','), '--quiet-ms', '50']),
@@ -96,11 +103,11 @@ export class TestCluster {
     return dir;
   }
 
-  /** Writes a tokens file ("node token" lines) and returns its path. */
-  async tokensFile(tokens: Record<string, string>): Promise<string> {
+  /** Writes a tokens file ("node token [scopes]" lines; a node without scopes has full access) and returns its path. */
+  async tokensFile(tokens: Record<string, string>, scopes: Record<string, string> = {}): Promise<string> {
     const dir = await this.tempDir('artisync-tokens-');
     const file = join(dir, 'tokens');
-    await writeFile(file, Object.entries(tokens).map(([node, token]) => `${node} ${token}`).join('\n'));
+    await writeFile(file, Object.entries(tokens).map(([node, token]) => `${node} ${token}${scopes[node] === undefined ? '' : ` ${scopes[node]}`}`).join('\n'));
     return file;
   }
 
@@ -119,6 +126,13 @@ export class TestCluster {
     this.daemons.push(daemon);
     return daemon;
   }
+}
+
+/** The Redis URL an agent gets: a gateway-only agent's plain loopback URL carries the gateway ACL user. */
+function agentRedisUrl(options: AgentOptions): string {
+  const gatewayOnly = options.gatewayLabels !== undefined && options.publishLabels === undefined;
+  if (!gatewayOnly || options.gatewayAclUser === false || !/^redis:\/\/127\.0\.0\.1:\d+(\/\d+)?$/.test(options.redisUrl)) return options.redisUrl;
+  return gatewayRedisUrl(options.redisUrl, TEST_GATEWAY_REDIS_PASSWORD);
 }
 
 /** Every synced file under a server root (dotfiles and .artisync- temp files included), path → content. */

@@ -6,7 +6,7 @@ import { describeAgentLogLine } from '../../cli/agent-log-line.js';
 import { commandHint } from '../../cli/invocation-hint.js';
 import { LOCAL_AGENTS, LOCAL_LABEL, localAgentToml, localHubToml } from '../../cli/local-cluster-config.js';
 
-const layout = { dir: '/tmp/demo "x"', redisPort: 6400, hubPort: 7500, adminPorts: { publisher: 7501, 'gateway-1': 7502, 'gateway-2': 7503 } };
+const layout = { dir: '/tmp/demo "x"', redisPort: 6400, hubPort: 7500, adminPorts: { publisher: 7501, 'gateway-1': 7502, 'gateway-2': 7503 }, gatewayRedisPassword: 'pw1' };
 const sources = (text: string) => ({ file: parseToml(text), filePath: 'generated', env: new Map(), flags: new Map() });
 
 describe('local cluster configs', () => {
@@ -25,6 +25,8 @@ describe('local cluster configs', () => {
     expect(publisher?.gateway.enabled).toBe(false);
     expect(gateway?.gateway).toMatchObject({ enabled: true, gateway_labels: [LOCAL_LABEL] });
     expect(gateway?.publisher.enabled).toBe(false);
+    expect(publisher?.redis_url).toBe('redis://127.0.0.1:6400/0');
+    expect(configs.slice(1).map((config) => config.redis_url)).toEqual(['redis://artisync-gateway:pw1@127.0.0.1:6400/0', 'redis://artisync-gateway:pw1@127.0.0.1:6400/0']);
   });
 });
 
