@@ -1,5 +1,6 @@
 // Config schemas for hub.toml and agent.toml, the flag/env names of every key, and the merge flag > env > file > default.
 import { z } from 'zod';
+import { DEFAULT_TREES, SYNCED_TREES } from './artifact-path.js';
 import { ConfigError } from './errors.js';
 
 const listenAddress = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port');
@@ -56,6 +57,7 @@ const agentSchema = z.strictObject({
   heartbeat_interval: z.int().min(100).default(5_000),
   max_artifact_bytes: z.int().min(1).default(5_242_880),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  trees: z.array(z.enum(SYNCED_TREES)).min(1).default([...DEFAULT_TREES]).transform((trees) => [...new Set(trees)]),
   publisher: publisherSchema.default(publisherSchema.parse({})),
   gateway: gatewaySchema.default(gatewaySchema.parse({})),
 });

@@ -2,7 +2,7 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { SYNCED_TREES } from '../../core/artifact-path.js';
+import { DEFAULT_TREES, type SyncedTree } from '../../core/artifact-path.js';
 import { sameFingerprint, type FileFingerprint } from '../../core/file-fingerprint.js';
 import { hashFile } from './disk-scan.js';
 import { isIgnoredFileName } from './ignored-name.js';
@@ -27,10 +27,10 @@ export class DiskFingerprints {
   hashedLastScan = 0;
 
   /** Every regular, non-ignored file of both synced trees with its sha256, like scanDisk but hashing only what moved. */
-  async manifest(serverRoot: string): Promise<Map<string, string>> {
+  async manifest(serverRoot: string, trees: readonly SyncedTree[] = DEFAULT_TREES): Promise<Map<string, string>> {
     const next = new Map<string, Fingerprint>();
     const moved: Array<{ path: string; stats: Stats }> = [];
-    for (const tree of SYNCED_TREES) await this.scanFolder(serverRoot, tree, next, moved);
+    for (const tree of trees) await this.scanFolder(serverRoot, tree, next, moved);
     // Stats first, reads after: the loop over unchanged files stays synchronous, with no promise per file.
     for (const { path, stats } of moved) {
       const sha256 = await hashFile(serverRoot, path);

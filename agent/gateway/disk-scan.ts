@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { SYNCED_TREES } from '../../core/artifact-path.js';
+import { DEFAULT_TREES, type SyncedTree } from '../../core/artifact-path.js';
 import { isTempName } from '../fs/atomic-write.js';
 import { isIgnoredFileName } from './ignored-name.js';
 
@@ -22,10 +22,10 @@ export async function hashFile(serverRoot: string, path: string): Promise<string
   }
 }
 
-/** Every regular, non-ignored file of both synced trees with its sha256; `temps` collects leftover `.artisync-` temps. */
-export async function scanDisk(serverRoot: string, temps: string[] = []): Promise<Map<string, string>> {
+/** Every regular, non-ignored file of the synced trees with its sha256; `temps` collects leftover `.artisync-` temps. */
+export async function scanDisk(serverRoot: string, temps: string[] = [], trees: readonly SyncedTree[] = DEFAULT_TREES): Promise<Map<string, string>> {
   const manifest = new Map<string, string>();
-  for (const tree of SYNCED_TREES) await scanFolder(serverRoot, tree, manifest, temps);
+  for (const tree of trees) await scanFolder(serverRoot, tree, manifest, temps);
   return manifest;
 }
 

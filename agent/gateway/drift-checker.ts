@@ -8,6 +8,7 @@ import { checkPath } from './override-watcher.js';
 import { reconcilePaths } from './path-reconciler.js';
 import { loadLabelSnapshot } from './startup-sync.js';
 import { compareStreamIds, maxStreamId } from './stream-id.js';
+import { inTreesOnly } from './synced-trees.js';
 
 /** How one label came out of a drift check: `not-compared` when the node was behind its stream or Redis failed. */
 export type LabelCheckState = 'ok' | 'repaired' | 'not-compared';
@@ -43,7 +44,7 @@ export interface LabelCheck {
  * differ are looked at again inside it.
  */
 export async function checkDrift(ctx: GatewayContext): Promise<Verification> {
-  const scanned = await ctx.diskPrints.manifest(ctx.settings.serverRoot);
+  const scanned = await ctx.diskPrints.manifest(ctx.settings.serverRoot, ctx.settings.trees);
   return ctx.queue.run(async () => {
     const labels: Record<string, LabelVerification> = {};
     let repaired = 0;
@@ -167,7 +168,7 @@ async function compareDisk(ctx: GatewayContext, compared: ReadonlySet<string>, s
 /** Paths whose file differs from what the hub wants there, overrides and first-start extras excepted. */
 function diskDrift(ctx: GatewayContext, disk: ReadonlyMap<string, string>, compared: ReadonlySet<string>): string[] {
   const { labels } = ctx.settings;
-  const desired = desiredState(labels, ctx.views);
+  const desired = inTreesOnly(ctx.settings.trees, desiredState(labels, ctx.views));
   const differing: string[] = [];
   for (const [path, want] of desired) {
     if (!ctx.overrides.has(path) && disk.get(path) !== want.sha256 && decidedByCompared(path, labels, ctx.views, compared)) differing.push(path);
@@ -197,7 +198,7 @@ function knownRevision(ctx: GatewayContext, label: string): string {
 
 /** Paths where the applied record disagrees with the label views (a batch that failed half-way), overrides excepted. */
 function recordMismatches(ctx: GatewayContext): string[] {
-  const desired = desiredState(ctx.settings.labels, ctx.views);
+  const desired = inTreesOnly(ctx.settings.trees, desiredState(ctx.settings.labels, ctx.views));
   const stray: string[] = [];
   for (const [path, want] of desired) if (!ctx.overrides.has(path) && ctx.record.get(path)?.sha256 !== want.sha256) stray.push(path);
   for (const path of ctx.record.paths()) {

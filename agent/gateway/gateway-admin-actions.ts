@@ -6,6 +6,7 @@ import type { GatewayContext } from './gateway-context.js';
 import { desiredState, winnerOf, type LabelViews } from './label-precedence.js';
 import type { Override } from './override-tracker.js';
 import { reconcilePaths, removeHere } from './path-reconciler.js';
+import { inTreesOnly } from './synced-trees.js';
 
 /** How one artifact stands on this node. */
 export type ArtifactState = 'synced' | 'pending' | 'overridden' | 'undeployed' | 'failed';
@@ -113,8 +114,8 @@ export async function verify(ctx: GatewayContext): Promise<VerifyReport> {
       hub.set(label, new Map(snapshot.heads.map((head) => [head.path, { version: head.version, sha256: head.sha256, size: head.size }])));
       revisions[label] = snapshot.revision;
     }
-    const disk = await ctx.diskPrints.manifest(ctx.settings.serverRoot);
-    const desired = desiredState(ctx.settings.labels, hub);
+    const disk = await ctx.diskPrints.manifest(ctx.settings.serverRoot, ctx.settings.trees);
+    const desired = inTreesOnly(ctx.settings.trees, desiredState(ctx.settings.labels, hub));
     const overridden = ctx.overrides.list().map((item) => item.path);
     const report: VerifyReport = { ok: true, revisions, missing: [], stale: [], extra: [], overridden };
     for (const [path, want] of desired) {

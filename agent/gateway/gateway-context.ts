@@ -1,6 +1,7 @@
 // The state one gateway's parts share: label views, applied record, overrides, failures, Redis and the work queue.
 import type { BackgroundFailures } from '../background-failures.js';
 import type { Logger } from 'pino';
+import type { SyncedTree } from '../../core/artifact-path.js';
 import type { AtomicFs } from '../fs/atomic-write.js';
 import type { RealpathFs } from './tree-confinement.js';
 import type { OwnPublisher } from '../own-publisher-link.js';
@@ -31,6 +32,8 @@ export interface GatewaySettings {
   serverRoot: string;
   stateDir: string;
   labels: readonly string[];
+  /** The trees this node syncs (agent.toml `trees`); paths of other trees in its labels are left alone. */
+  trees: readonly SyncedTree[];
   /** True on a gateway-only node: hand edits become overrides. False when the node's publisher pushes them instead. */
   handEditsAreOverrides: boolean;
   eventWaitingMs: number;

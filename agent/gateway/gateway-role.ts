@@ -82,6 +82,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
         serverRoot: config.server_root,
         stateDir: config.state_dir,
         labels: config.gateway.gateway_labels,
+        trees: config.trees,
         handEditsAreOverrides: !config.publisher.enabled,
         eventWaitingMs: config.gateway.event_waiting_time,
         writeConcurrency: WRITE_CONCURRENCY,

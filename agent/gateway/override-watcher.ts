@@ -1,6 +1,5 @@
 // Watches a gateway-only node's trees: a file whose content is not what the gateway wrote is a hand edit (an override).
 import { posix } from 'node:path';
-import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { hashFile } from './disk-scan.js';
 import { FolderWatcher } from './folder-watcher.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -17,7 +16,7 @@ export interface OverrideWatch {
 
 /** Starts watching both trees; events only mark paths dirty, each dirty path's content decides. */
 export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWatch> {
-  for (const tree of SYNCED_TREES) await makeFolderHere(ctx, tree);
+  for (const tree of ctx.settings.trees) await makeFolderHere(ctx, tree);
   const dirty = new Set<string>();
   let queued = false;
   let closed = false;
@@ -45,6 +44,8 @@ export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWa
       schedule();
     },
     ctx.failures,
+    undefined,
+    ctx.settings.trees,
   );
   await watcher.start();
   return {

@@ -11,6 +11,7 @@ import { winnerOf, type DesiredArtifact } from './label-precedence.js';
 import { deferToLocalEdit, diskStateAt } from './local-edit-guard.js';
 import { materialize, type PlannedWrite } from './materializer.js';
 import { leaveNewerToPublisher } from './own-tree-guard.js';
+import { isInTrees } from './synced-trees.js';
 import { staysInsideRoot } from './tree-confinement.js';
 
 /** How a reconcile compares. */
@@ -45,7 +46,7 @@ interface Work {
 
 /** Brings `paths` to the hub's winning versions, leaving overrides alone; failures land in ctx.failed and are thrown. */
 export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions = {}): Promise<ReconcileResult> {
-  const work = planWork(ctx, paths, options);
+  const work = planWork(ctx, [...paths].filter((path) => isInTrees(ctx.settings.trees, path)), options);
   await leaveNewerToPublisher(ctx, work, options.force);
   // With a disk manifest the caller already compared the disk; otherwise look right before replacing anything.
   if (options.disk === undefined || options.checkHandEdits === true) await setAsideLocalEdits(ctx, work);

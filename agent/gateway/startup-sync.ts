@@ -26,7 +26,7 @@ export async function runStartupSync(ctx: GatewayContext): Promise<ReconcileResu
   const revisions = new Map<string, string>();
   for (const label of ctx.settings.labels) revisions.set(label, await loadLabelSnapshot(ctx, label));
   const temps: string[] = [];
-  const disk = await scanDisk(ctx.settings.serverRoot, temps);
+  const disk = await scanDisk(ctx.settings.serverRoot, temps, ctx.settings.trees);
   // Temps left by a crash mid-write: nothing else writes `.artisync-` files, and no write is in flight now.
   for (const temp of temps) await ctx.fs.rm(posix.join(ctx.settings.serverRoot, temp), { force: true });
   const desired = desiredState(ctx.settings.labels, ctx.views);

@@ -141,7 +141,7 @@ export class ArtifactPublisher {
       const waiting = this.incomplete.get(path);
       if (waiting !== undefined) clearTimeout(waiting.timer);
     }
-    this.batcher.mark(paths);
+    this.batcher.mark(paths.filter((path) => !this.deps.isIgnoredPath(path)));
   }
 
   /** A folder appeared or vanished: every file on disk below it and every known path below it is looked at. */
