@@ -171,7 +171,8 @@ function diskDrift(ctx: GatewayContext, disk: ReadonlyMap<string, string>, compa
   const desired = inTreesOnly(ctx.settings.trees, desiredState(labels, ctx.views));
   const differing: string[] = [];
   for (const [path, want] of desired) {
-    if (!ctx.overrides.has(path) && disk.get(path) !== want.sha256 && decidedByCompared(path, labels, ctx.views, compared)) differing.push(path);
+    if (ctx.overrides.has(path) || ctx.deployFailures.explains(path, disk.get(path) ?? null, ctx.record)) continue;
+    if (disk.get(path) !== want.sha256 && decidedByCompared(path, labels, ctx.views, compared)) differing.push(path);
   }
   // A file no label holds and the gateway never wrote is the publisher's on a publishing node (it may publish other
   // labels), and a hand addition the watcher missed on a gateway-only node.

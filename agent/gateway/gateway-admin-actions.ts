@@ -67,10 +67,13 @@ export async function redeploy(ctx: GatewayContext, rawPaths: readonly string[])
         throw new NotFoundError('ARTISYNC_NOT_FOUND', `no label in ${ctx.settings.labels.join(', ')} holds ${path}, and it is not on disk`, { subject: path });
       }
       ctx.overrides.clear(path);
+      // A redeploy is the operator's retry of a version the server refused: it is written again and watched again.
+      ctx.deployFailures.clear(path);
       if (sha !== null) disk.set(path, sha);
     }
     const result = await reconcilePaths(ctx, paths, { disk, force: new Set(paths) });
     await ctx.overrides.save();
+    await ctx.deployFailures.save(ctx.record);
     ctx.metrics.setOverrides(ctx.overrides.list().length);
     ctx.logger.info({ paths, written: result.written.length, removed: result.removed.length }, 'redeployed');
     return result;

@@ -10,6 +10,7 @@ import type { DiskFingerprints } from './disk-fingerprints.js';
 import type { GatewayRedis } from './gateway-redis.js';
 import type { LabelViews } from './label-precedence.js';
 import type { OverrideTracker } from './override-tracker.js';
+import type { DeployFailures } from './carbon-restore.js';
 import type { OwnFiles } from './own-files.js';
 import type { SerialQueue } from './serial-queue.js';
 
@@ -61,6 +62,8 @@ export interface GatewayContext {
   appliedRevision: Map<string, string>;
   record: AppliedRecord;
   overrides: OverrideTracker;
+  /** Versions the server on this node refused (Synapse's `.back` move and restore); see carbon-restore.ts. */
+  deployFailures: DeployFailures;
   /** Paths whose last write failed, with the reason. */
   failed: Map<string, string>;
   /** What the gateway's own files look like on disk, for cheap override checks. */

@@ -5,6 +5,7 @@ import { FolderWatcher } from './folder-watcher.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { OverrideKind } from './override-tracker.js';
 import { makeFolderHere } from './path-reconciler.js';
+import { recogniseCarbonRestore, restoreDepsOf } from './carbon-restore.js';
 
 const CHECKS_PER_TURN = 200;
 
@@ -60,6 +61,7 @@ export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWa
 export async function checkPath(ctx: GatewayContext, path: string): Promise<void> {
   if (ctx.ownFiles.unchanged(path, posix.join(ctx.settings.serverRoot, path))) return;
   const sha = await hashFile(ctx.settings.serverRoot, path);
+  if (await recogniseCarbonRestore(restoreDepsOf(ctx), path, sha)) return;
   if (ctx.record.isOwn(path, sha) || (sha !== null && ctx.record.extras.get(path) === sha)) return;
   const recorded = ctx.record.get(path)?.sha256 ?? null;
   if (recorded === null && sha === null && !ctx.overrides.has(path)) return;

@@ -6,6 +6,7 @@ import type { GatewayContext } from './gateway-context.js';
 import { desiredState, type LabelHead } from './label-precedence.js';
 import type { OverrideKind } from './override-tracker.js';
 import { reconcilePaths, type ReconcileResult } from './path-reconciler.js';
+import { recogniseRestoresOnDisk, restoreDepsOf } from './carbon-restore.js';
 
 /** Files landed per materialize during a startup sync, so 10,000 artifacts never sit in memory at once. */
 const STARTUP_CHUNK = 500;
@@ -35,6 +36,7 @@ export async function runStartupSync(ctx: GatewayContext): Promise<ReconcileResu
   if (firstStart) {
     for (const [path, sha] of disk) if (!desired.has(path)) ctx.record.extras.set(path, sha);
   } else {
+    await recogniseRestoresOnDisk(restoreDepsOf(ctx), disk);
     skip = detectOfflineChanges(ctx, disk);
   }
   const paths = [...new Set([...desired.keys(), ...ctx.record.paths(), ...ctx.overrides.list().map((item) => item.path)])].filter((path) => !skip.has(path));
@@ -64,6 +66,10 @@ function detectOfflineChanges(ctx: GatewayContext, disk: ReadonlyMap<string, str
   for (const path of new Set([...disk.keys(), ...ctx.record.paths()])) {
     const sha = disk.get(path) ?? null;
     if (ctx.record.isOwn(path, sha) || (sha !== null && ctx.record.extras.get(path) === sha)) continue;
+    if (ctx.deployFailures.explains(path, sha, ctx.record)) {
+      skip.add(path);
+      continue;
+    }
     const kind = offlineKind(ctx.record.get(path)?.sha256 ?? null, sha);
     if (kind === undefined) continue;
     if (!ctx.settings.handEditsAreOverrides) {

@@ -2,7 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { createTwoFilesPatch } from 'diff';
 import { z } from 'zod';
+import { artifactKindOf } from '../../core/artifact-kind.js';
+import type { ArtifactPath } from '../../core/artifact-path.js';
+import { sha256Of } from '../../core/blob-codec.js';
 import { ArtisyncError, ConflictError, NotFoundError } from '../../core/errors.js';
+import { maskUserStoreSecrets } from '../../core/userstore-secrets.js';
 import { HUB_ROUTES, type HistoryEntry, type PutResult } from '../../core/hub-api.js';
 import { checkPath } from '../change-check.js';
 import { commitChanges, requestNode } from '../commit-changes.js';
@@ -55,11 +59,19 @@ export function historyRoutes(app: FastifyInstance, deps: HubDeps, done: (err?: 
 }
 
 // A delete version (and v0) compares as empty text, so a diff across a delete shows the whole file going or coming.
-async function textOf(deps: HubDeps, label: string, path: string, entries: HistoryEntry[], version: number): Promise<string> {
+async function textOf(deps: HubDeps, label: string, path: ArtifactPath, entries: HistoryEntry[], version: number): Promise<string> {
   if (version === 0) return '';
   const entry = entries.find((candidate) => candidate.version === version);
   if (entry === undefined) throw new NotFoundError('ARTISYNC_NOT_FOUND', `no version ${version} of ${path} in label ${label}`, { subject: path });
   if (entry.op === 'delete') return '';
   const { content } = await deps.store.versionContent(label, path, version);
-  return content.toString('utf8');
+  return shownText(path, content);
+}
+
+// A person reads a diff: a Carbon app is a zip (compared by size and hash), a user store's secrets are masked.
+function shownText(path: ArtifactPath, content: Buffer): string {
+  const kind = artifactKindOf(path);
+  if (kind === 'carbon-app') return `Carbon application archive, ${content.length} bytes, sha256 ${sha256Of(content)}\n`;
+  const text = content.toString('utf8');
+  return kind === 'userstore' ? maskUserStoreSecrets(text) : text;
 }
