@@ -4,10 +4,10 @@
 /** What a masked value reads as. */
 export const MASKED_VALUE = '********';
 
-// A <Property> whose name says it holds a secret, or that Carbon marks as encrypted (cipher text is still a secret
-// to anyone holding the node's keystore).
+// A <Property> whose name ends in password, secret or credential (not PasswordJavaRegEx or PasswordHashMethod), or
+// that Carbon marks as encrypted (cipher text is still a secret to anyone holding the node's keystore).
 const SECRET_PROPERTY = /(<Property\b[^>]*?)>([^<]*)(<\/Property\s*>)/gi;
-const SECRET_NAME = /\bname\s*=\s*(["'])[^"']*(password|secret|credential)[^"']*\1/i;
+const SECRET_NAME = /\bname\s*=\s*(["'])[^"']*(password|secret|credentials?)\1/i;
 const ENCRYPTED = /\bencrypted\s*=\s*(["'])true\1/i;
 
 /** The user store XML with every secret property's value replaced by MASKED_VALUE; everything else as it was. */

@@ -130,4 +130,26 @@ describe("Carbon's .back move and restore on a gateway", () => {
     const ls = await runCli(['ls', LABEL, '--json', ...hubArgs()]);
     expect(ls.stdout).not.toContain('.back');
   });
+
+  it('is recognised after a restart when the server refused the version while the agent was down', async () => {
+    const options = { hubUrl: hub.url, redisUrl: redis.url, nodeId: 'gw-all', gatewayLabels: [LABEL], extraArgs: [...ALL_TREES, '--verify-interval', '60000'] };
+    await gateway.daemon.stop();
+    const absolute = join(gateway.serverRoot, API);
+    await rename(absolute, `${absolute}.back`);
+    await writeFile(absolute, apiXml('v2'));
+    gateway = await cluster.restartAgent(gateway, options);
+    const failures = await waitFor(async () => {
+      const list = await failuresOf(gateway);
+      return list.length === 1 ? list : undefined;
+    }, { timeoutMs: 20_000, message: 'gw-all reports the failure found at start' });
+    expect(failures[0]).toMatchObject({ path: API, version: 3 });
+    expect(await (await fetch(`${gateway.adminUrl}/v1/overrides`)).json()).toEqual([]);
+    // The startup sync left Carbon's restore in place.
+    expect(await readFile(absolute, 'utf8')).toBe(apiXml('v2'));
+    // `redeploy` is the operator's retry: v3 is written again and the failure is gone until the server refuses it again.
+    const redeploy = await runCli(['redeploy', API, '--admin', gateway.adminUrl]);
+    expect(redeploy.code, redeploy.stderr).toBe(0);
+    expect(await readFile(absolute, 'utf8')).toBe(apiXml('v3'));
+    expect(await failuresOf(gateway)).toEqual([]);
+  });
 });

@@ -6,7 +6,9 @@ import { artifactKindOf, deployRank } from '../../core/artifact-kind.js';
 import { parseArtifactPath, treeOf } from '../../core/artifact-path.js';
 import { resolveConfig } from '../../core/config-schema.js';
 import { isIgnoredName } from '../../core/ignored-file.js';
+import { maskUserStoreSecrets } from '../../core/userstore-secrets.js';
 import { validateArtifact } from '../../core/validate-artifact.js';
+import { findNodeProblems } from '../../cli/node-health.js';
 import { carbonApp, carbonAppDescriptor, zipArchive } from '../support/zip-archive.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -93,5 +95,30 @@ describe('the trees key and Synapse .back files', () => {
   it('never lets a .back file travel', () => {
     expect(isIgnoredName('admin--PizzaShackAPI_v1.0.0.xml.back')).toBe(true);
     expect(isIgnoredName('backend.xml')).toBe(false);
+  });
+});
+
+describe('user store secrets in what a person reads', () => {
+  it('masks password-named and encrypted properties and nothing else', () => {
+    const masked = maskUserStoreSecrets(USERSTORE.toString('utf8'));
+    expect(masked).toContain('<Property encrypted="true" name="ConnectionPassword">********</Property>');
+    expect(masked).not.toContain('kuv2MubUUveMyv6');
+    expect(masked).toContain('<Property name="ConnectionName">uid=admin,ou=system</Property>');
+    expect(masked).toContain('<Property name="PasswordJavaRegEx">^[\\S]{5,30}$</Property>');
+    expect(maskUserStoreSecrets('<Property name="password">pw</Property><Property name="ClientSecret">s</Property><Property name="url">u</Property>'))
+      .toBe('<Property name="password">********</Property><Property name="ClientSecret">********</Property><Property name="url">u</Property>');
+  });
+});
+
+describe('deploy failures in status', () => {
+  it('are one problem per refused version, naming node, label, path, version and the .back file', () => {
+    const node = {
+      node: 'gw-1', roles: ['gateway' as const], publisherLabels: [], gatewayLabels: {}, overrides: [], invalid: [], conflicts: [], pending: 0, ready: true, lastSeen: 1_000,
+      deployFailures: [{ path: 'synapse-configs/default/api/a.xml', label: 'L', version: 4, sha256: 'a', restoredSha256: 'b', backFile: 'synapse-configs/default/api/a.xml.back', since: 1 }],
+    };
+    const problems = findNodeProblems([node], { now: 1_000, maxLag: 0 });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ node: 'gw-1', label: 'L', kind: 'deploy-failed', reason: 'deploy-failed' });
+    expect(problems[0]?.message).toMatch(/^gw-1 L: deploy failed on this node: synapse-configs\/default\/api\/a\.xml version 4; .*a\.xml\.back/);
   });
 });
