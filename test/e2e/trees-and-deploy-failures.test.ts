@@ -83,6 +83,8 @@ describe('userstores and carbonapps', () => {
   });
 
   it('refuses a damaged .car at the publisher and names it in validate', async () => {
+    const samples = await runCli(['validate', join(REPO, 'test', 'fixtures', 'trees'), join(gateway.serverRoot, 'carbonapps')]);
+    expect(samples.code, samples.stdout + samples.stderr).toBe(0);
     await writeFile(join(publisher.serverRoot, 'carbonapps/Broken_1.0.0.car'), Buffer.from('<artifacts/>'));
     const result = await runCli(['validate', join(publisher.serverRoot, 'carbonapps')]);
     expect(result.code).toBe(1);
