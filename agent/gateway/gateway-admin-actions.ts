@@ -35,6 +35,8 @@ export interface VerifyReport {
   missing: string[];
   stale: string[];
   extra: string[];
+  /** Paths whose hub version the server on this node refused (Synapse's `.back` restore is on disk instead). */
+  deployFailed?: string[];
   overridden: string[];
 }
 
@@ -124,11 +126,12 @@ export async function verify(ctx: GatewayContext): Promise<VerifyReport> {
     for (const [path, want] of desired) {
       if (ctx.overrides.has(path)) continue;
       const sha = disk.get(path);
-      if (sha === undefined) report.missing.push(path);
+      if (sha !== want.sha256 && ctx.deployFailures.explains(path, sha ?? null, ctx.record)) (report.deployFailed ??= []).push(path);
+      else if (sha === undefined) report.missing.push(path);
       else if (sha !== want.sha256) report.stale.push(path);
     }
     for (const path of disk.keys()) if (!desired.has(path) && !ctx.overrides.has(path)) report.extra.push(path);
-    report.ok = report.missing.length + report.stale.length + report.extra.length + overridden.length === 0;
+    report.ok = report.missing.length + report.stale.length + report.extra.length + overridden.length + (report.deployFailed?.length ?? 0) === 0;
     return report;
   });
 }

@@ -122,6 +122,10 @@ describe("Carbon's .back move and restore on a gateway", () => {
     const drift = (await (await fetch(`${gateway.adminUrl}/v1/drift-check`, { method: 'POST' })).json()) as { repaired: number; drift: number };
     expect(drift).toMatchObject({ repaired: 0, drift: 0 });
     expect(await readFile(absolute, 'utf8')).toBe(apiXml('v1'));
+    const verify = await runCli(['verify', '--admin', gateway.adminUrl]);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain(`deploy-failed\t${API}\n`);
+    expect(verify.stdout).toMatch(/^deploy failed on this node for 1 artifact .*0 stale/m);
   });
 
   it('clears when the hub sends the next version, which is written as usual', async () => {
