@@ -2,6 +2,7 @@
 // `<name>.back` and writes the artifact it still runs back in its place. That is a deploy failure on this node, not a
 // hand edit: it is reported per node (status, metrics, admin API), the restored file is left alone until the hub
 // sends another version or an operator redeploys, and the `.back` file never travels (core/ignored-file.ts).
+import { posix } from 'node:path';
 import type { Logger } from 'pino';
 import type { DeployFailure } from '../../core/hub-api.js';
 import type { AppliedRecord } from './applied-record.js';
@@ -74,6 +75,8 @@ export interface CarbonRestoreDeps {
   deployFailures: DeployFailures;
   clock: () => number;
   logger: Logger;
+  /** Whether `backFile` is the gateway's own file of `path` moved aside (undefined: not known since this start). */
+  movedAside: (path: string, backFile: string) => boolean | undefined;
 }
 
 /**
@@ -93,10 +96,14 @@ export async function recogniseCarbonRestore(deps: CarbonRestoreDeps, path: stri
     return false;
   }
   if (deps.deployFailures.explains(path, sha256, deps.record)) return true;
-  const refused = await hashFile(deps.serverRoot, `${path}${BACK_SUFFIX}`);
+  const backFile = `${path}${BACK_SUFFIX}`;
+  const refused = await hashFile(deps.serverRoot, backFile);
   if (refused !== entry.sha256) return false;
+  // Synapse renames the refused file; an operator's `cp x.xml x.xml.back` before a hand edit is a copy, and the edit
+  // after it an override. Across a restart the inode is not known, and the content alone decides.
+  if (deps.movedAside(path, posix.join(deps.serverRoot, backFile)) === false) return false;
   const failure: DeployFailure = {
-    path, label: entry.label, version: entry.version, sha256: entry.sha256, restoredSha256: sha256, backFile: `${path}${BACK_SUFFIX}`, since: deps.clock(),
+    path, label: entry.label, version: entry.version, sha256: entry.sha256, restoredSha256: sha256, backFile, since: deps.clock(),
   };
   if (deps.deployFailures.note(failure)) {
     deps.logger.warn({ path, label: entry.label, version: entry.version, backFile: failure.backFile }, 'deploy failed on this node: the server moved the artifact to .back and restored the previous one');
@@ -107,7 +114,10 @@ export async function recogniseCarbonRestore(deps: CarbonRestoreDeps, path: stri
 
 /** The parts of the gateway's context that recognising a restore reads. */
 export function restoreDepsOf(ctx: GatewayContext): CarbonRestoreDeps {
-  return { serverRoot: ctx.settings.serverRoot, record: ctx.record, deployFailures: ctx.deployFailures, clock: ctx.clock, logger: ctx.logger };
+  return {
+    serverRoot: ctx.settings.serverRoot, record: ctx.record, deployFailures: ctx.deployFailures, clock: ctx.clock, logger: ctx.logger,
+    movedAside: (path, backFile) => ctx.ownFiles.movedTo(path, backFile),
+  };
 }
 
 /** Recognises restores Carbon made while the agent was down: every recorded path whose disk content differs is looked at. */

@@ -1,6 +1,6 @@
 // The built CLI as processes: a publisher syncing all four trees, a gateway that opts in to them and one that does
 // not, and Synapse's `.back` move and restore on a gateway reported as a deploy failure (never as an override).
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployFailure, NodeStatus } from '../../core/hub-api.js';
@@ -156,6 +156,18 @@ describe("Carbon's .back move and restore on a gateway", () => {
     const redeploy = await runCli(['redeploy', API, '--admin', gateway.adminUrl]);
     expect(redeploy.code, redeploy.stderr).toBe(0);
     expect(await readFile(absolute, 'utf8')).toBe(apiXml('v3'));
+    expect(await failuresOf(gateway)).toEqual([]);
+  });
+
+  it("is not an operator's copy to .back followed by a hand edit: that stays an override", async () => {
+    const absolute = join(gateway.serverRoot, API);
+    await copyFile(absolute, `${absolute}.back`);
+    await writeFile(absolute, apiXml('hand-edit'));
+    const overrides = await waitFor(async () => {
+      const list = (await (await fetch(`${gateway.adminUrl}/v1/overrides`)).json()) as Array<{ path: string; kind: string }>;
+      return list.length === 1 ? list : undefined;
+    }, { timeoutMs: 20_000, message: 'the hand edit is an override' });
+    expect(overrides[0]).toMatchObject({ path: API, kind: 'changed' });
     expect(await failuresOf(gateway)).toEqual([]);
   });
 });
