@@ -55,11 +55,15 @@ describe('two tenants on one node', () => {
       await waitFor(async () => (await readFile(join(root, API), 'utf8').catch(() => '')) === apiOf(tenant) && (await readFile(join(root, USERSTORE), 'utf8').catch(() => '')) === storeOf(tenant), { timeoutMs: 20_000, message: `tenant ${tenant} on its gateway` });
     }
     // A last change in tenant 1 only: tenant 2's gateway never sees it.
-    await writeFile(join(publishers.get('1')!.serverRoot, 'synapse-configs/default/api/admin--Only1_v1.0.0.xml'), apiOf('1').replace('Orders', 'Only1'));
-    await waitFor(async () => (await readTrees(gateways.get('1')!.serverRoot)).size === 3, { timeoutMs: 20_000, message: 'tenant 1 has three files' });
+    const only1 = 'synapse-configs/default/api/admin--Only1_v1.0.0.xml';
+    await writeFile(join(publishers.get('1')!.serverRoot, only1), apiOf('1').replace('Orders', 'Only1'));
+    await waitFor(async () => (await readFile(join(gateways.get('1')!.serverRoot, only1), 'utf8').catch(() => '')) === apiOf('1').replace('Orders', 'Only1'), { timeoutMs: 20_000, message: 'tenant 1 has its third file' });
+    // The hub's tenant-2 stream carried nothing since: the gateway has applied its head (status exits 0 below).
+    const settled = await runCli(['status', '--hub', hub.url, '--token', 'x']);
+    expect(settled.code, settled.stderr).toBe(0);
     for (const tenant of TENANTS) {
       const files = await readTrees(gateways.get(tenant)!.serverRoot);
-      const expected = tenant === '1' ? [API, 'synapse-configs/default/api/admin--Only1_v1.0.0.xml', USERSTORE] : [API, USERSTORE];
+      const expected = tenant === '1' ? [API, only1, USERSTORE] : [API, USERSTORE];
       expect([...files.keys()].sort()).toEqual(expected.sort());
       for (const content of files.values()) expect(content).not.toContain(`tenant${tenant === '1' ? '2' : '1'}.com`);
     }
