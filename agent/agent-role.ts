@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../core/config-schema.js';
 import type { NodeHeartbeat } from '../core/hub-api.js';
-import type { HubClient } from './hub-client.js';
+import type { HubClient } from '../client/hub-client.js';
 import type { OwnPublisherLink } from './own-publisher-link.js';
 import type { BackgroundFailureMetrics } from './background-failures.js';
 
@@ -20,7 +20,7 @@ export interface AgentRole {
   report(): RoleReport;
 }
 
-/** Tells what the agent's gateway side wrote, so the publisher never pushes it back (SPEC.md guarantee 4). */
+/** Tells what the agent's gateway side wrote, so the publisher never pushes it back (guarantee 4 in docs/guarantees.md). */
 export interface EchoFilter {
   /** True when the file at `path` holds exactly what this node's gateway wrote there (sha256 null: it removed it). */
   isOwnWrite(path: string, sha256: string | null): boolean;

@@ -10,7 +10,7 @@ import { buildAdminApp } from './admin/admin-app.js';
 import { parseAdminListen } from './admin/admin-listen.js';
 import { AgentMetrics } from './admin/agent-metrics.js';
 import type { AgentRole, EchoFilter } from './agent-role.js';
-import { HubClient } from './hub-client.js';
+import { HubClient } from '../client/hub-client.js';
 import { HeartbeatSender } from './heartbeat-sender.js';
 import { OwnPublisherLink } from './own-publisher-link.js';
 import { startGateway, type GatewayRole } from './gateway/gateway-role.js';

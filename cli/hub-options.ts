@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ArtisyncError, ConfigError, UnavailableError } from '../core/errors.js';
-import { HubClient } from '../agent/hub-client.js';
+import { HubClient } from '../client/hub-client.js';
 import { readConfigFile } from './config-loader.js';
 
 /** The hub URL used when no flag, env or config names one (SPEC.md's agent.toml default). */

@@ -1,8 +1,8 @@
 // What `import --dry-run` reports: which files of the tree would be created or updated at the hub, nothing written.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ArtifactHead } from '../core/hub-api.js';
 import type { TreeFile } from './server-root-walk.js';
+import { sha256Of } from '../core/blob-codec.js';
 
 /** The changes an import would make to a label; import never deletes, so `kept` lists heads absent from the tree. */
 export interface ImportPlan {
@@ -18,7 +18,7 @@ export async function planImport(files: readonly TreeFile[], heads: readonly Art
   const byPath = new Map(heads.map((head) => [head.path, head.sha256]));
   const plan: ImportPlan = { created: [], updated: [], unchanged: [], deleted: [], kept: [] };
   for (const file of files) {
-    const sha256 = createHash('sha256').update(await readFile(file.absolutePath)).digest('hex');
+    const sha256 = sha256Of(await readFile(file.absolutePath));
     const head = byPath.get(file.path);
     (head === undefined ? plan.created : head === sha256 ? plan.unchanged : plan.updated).push(file.path);
     byPath.delete(file.path);

@@ -1,6 +1,6 @@
 // Refuses a label the hub has never written, so `ls`/`history`/`export` of a typo is an error and not an empty answer.
 import { NotFoundError } from '../core/errors.js';
-import type { HubClient } from '../agent/hub-client.js';
+import type { HubClient } from '../client/hub-client.js';
 
 /** The one-line error for an unknown label, naming it and every label the hub knows. */
 export function unknownLabelMessage(label: string, known: readonly string[]): string {

@@ -61,7 +61,7 @@ const ROOT_ELEMENTS: Readonly<Partial<Record<ArtifactKind, string>>> = {
 };
 
 // Lower deploys first. The root files configure the registry and task manager every other artifact relies on, so
-// they go first. Building blocks follow in the order SPEC.md guarantee 8 names. Execution plans are read by a
+// they go first. Building blocks follow in the order guarantee 8 in docs/guarantees.md names. Execution plans are read by a
 // different deployer, but the throttle policies they implement are named by APIs, so they land just before the APIs.
 // Entry points (api, proxy-services, inbound-endpoints) come last so that nothing they name is missing.
 // Secondary user stores come first (APIs may be secured against them); Carbon apps bundle their own artifacts and

@@ -1,4 +1,4 @@
-// Decides whether an artifact may travel: XML and Siddhi rules of SPEC.md guarantee 2, with line/column per problem.
+// Decides whether an artifact may travel: XML and Siddhi rules of guarantee 2 in docs/guarantees.md, with line/column per problem.
 import { XMLValidator } from 'fast-xml-parser';
 import { artifactKindOf, expectedRootElement, isSynapseKind, type ArtifactKind } from './artifact-kind.js';
 import { checkCarbonApp } from './carbon-app-check.js';

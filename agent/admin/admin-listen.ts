@@ -9,7 +9,7 @@ export interface ListenAddress {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
 
-/** Parses `host:port`; a non-loopback host needs `allowRemote` (SPEC.md guarantee 10). */
+/** Parses `host:port`; a non-loopback host needs `allowRemote` (guarantee 10 in docs/guarantees.md). */
 export function parseAdminListen(value: string, allowRemote: boolean): ListenAddress {
   const at = value.lastIndexOf(':');
   const host = value.slice(0, at);

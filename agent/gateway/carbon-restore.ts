@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { DeployFailure } from '../../core/hub-api.js';
 import type { AppliedRecord } from './applied-record.js';
 import { hashFile } from './disk-scan.js';
-import type { GatewayContext } from './gateway-context.js';
+import type { GatewayParts } from './gateway-context.js';
 import { JsonStateFile, type StateFs } from './json-state-file.js';
 
 /** The suffix Synapse gives the file it could not deploy. */
@@ -113,7 +113,7 @@ export async function recogniseCarbonRestore(deps: CarbonRestoreDeps, path: stri
 }
 
 /** The parts of the gateway's context that recognising a restore reads. */
-export function restoreDepsOf(ctx: GatewayContext): CarbonRestoreDeps {
+export function restoreDepsOf(ctx: Pick<GatewayParts, 'clock' | 'deployFailures' | 'logger' | 'ownFiles' | 'record' | 'settings'>): CarbonRestoreDeps {
   return {
     serverRoot: ctx.settings.serverRoot, record: ctx.record, deployFailures: ctx.deployFailures, clock: ctx.clock, logger: ctx.logger,
     movedAside: (path, backFile) => ctx.ownFiles.movedTo(path, backFile),

@@ -1,14 +1,9 @@
 // The disk as drift checks and `verify` see it: every file's sha256, re-hashed only when its inode, size, mtime or ctime moved.
 import { lstatSync, type Stats } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DEFAULT_TREES, type SyncedTree } from '../../core/artifact-path.js';
 import { sameFingerprint, type FileFingerprint } from '../../core/file-fingerprint.js';
+import { walkTrees } from '../fs/tree-walk.js';
 import { hashFile } from './disk-scan.js';
-import { isIgnoredFileName } from './ignored-name.js';
-
-/** Files stat'ed between two yields to the event loop, so a changeset arriving mid-scan waits for a slice, not the scan. */
-const STATS_PER_TURN = 1_000;
 
 /** ctime too: `cp -p` and `touch -r` keep size and mtime. */
 interface Fingerprint extends FileFingerprint {
@@ -26,11 +21,19 @@ export class DiskFingerprints {
   /** Files read and hashed by the last scan (the rest were known by their fingerprint). */
   hashedLastScan = 0;
 
-  /** Every regular, non-ignored file of both synced trees with its sha256, like scanDisk but hashing only what moved. */
+  /** Every regular, non-ignored file of the synced trees with its sha256, like scanDisk but hashing only what moved. */
   async manifest(serverRoot: string, trees: readonly SyncedTree[] = DEFAULT_TREES): Promise<Map<string, string>> {
     const next = new Map<string, Fingerprint>();
     const moved: Array<{ path: string; stats: Stats }> = [];
-    for (const tree of trees) await this.scanFolder(serverRoot, tree, next, moved);
+    // The walk yields to the event loop between slices, so a changeset arriving mid-scan waits for a slice, not the scan.
+    await walkTrees(serverRoot, trees, ({ path, kind }) => {
+      if (kind !== 'file') return;
+      const stats = statOf(`${serverRoot}/${path}`);
+      if (stats === undefined || !stats.isFile()) return;
+      const known = this.prints.get(path);
+      if (known !== undefined && sameFile(known, stats)) next.set(path, known);
+      else moved.push({ path, stats });
+    });
     // Stats first, reads after: the loop over unchanged files stays synchronous, with no promise per file.
     for (const { path, stats } of moved) {
       const sha256 = await hashFile(serverRoot, path);
@@ -42,30 +45,6 @@ export class DiskFingerprints {
     const manifest = new Map<string, string>();
     for (const [path, print] of next) manifest.set(path, print.sha256);
     return manifest;
-  }
-
-  private async scanFolder(serverRoot: string, folder: string, next: Map<string, Fingerprint>, moved: Array<{ path: string; stats: Stats }>): Promise<void> {
-    const absolute = `${serverRoot}/${folder}`;
-    let entries;
-    try {
-      entries = await readdir(absolute, { withFileTypes: true });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return;
-      throw err;
-    }
-    for (const [index, entry] of entries.entries()) {
-      if (index > 0 && index % STATS_PER_TURN === 0) await nextTurn();
-      if (isIgnoredFileName(entry.name)) continue;
-      const path = `${folder}/${entry.name}`;
-      if (entry.isDirectory()) await this.scanFolder(serverRoot, path, next, moved);
-      if (!entry.isFile()) continue;
-      const stats = statOf(`${absolute}/${entry.name}`);
-      if (stats === undefined || !stats.isFile()) continue;
-      const known = this.prints.get(path);
-      if (known !== undefined && sameFile(known, stats)) next.set(path, known);
-      else moved.push({ path, stats });
-    }
   }
 }
 

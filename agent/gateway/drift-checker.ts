@@ -2,13 +2,16 @@
 import { EMPTY_DIGEST } from '../../core/label-digest.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
 import { hashFile } from './disk-scan.js';
-import type { GatewayContext } from './gateway-context.js';
+import type { GatewayParts } from './gateway-context.js';
 import { desiredState, viewDigest, type LabelHead, type LabelViews } from './label-precedence.js';
-import { checkPath } from './override-watcher.js';
+import { checkPath, type OverrideWatchParts } from './override-watcher.js';
 import { reconcilePaths } from './path-reconciler.js';
-import { loadLabelSnapshot } from './startup-sync.js';
+import { loadLabelSnapshot, type StartupSyncParts } from './startup-sync.js';
 import { compareStreamIds, maxStreamId } from './stream-id.js';
 import { inTreesOnly } from './synced-trees.js';
+
+/** What the drift check reads and updates. */
+export type DriftCheckParts = StartupSyncParts & OverrideWatchParts & Pick<GatewayParts, 'diskPrints' | 'notCompared'>;
 
 /** How one label came out of a drift check: `not-compared` when the node was behind its stream or Redis failed. */
 export type LabelCheckState = 'ok' | 'repaired' | 'not-compared';
@@ -43,7 +46,7 @@ export interface LabelCheck {
  * before the round enters the gateway's queue, so changesets are not held up by 10,000 stats; paths that seem to
  * differ are looked at again inside it.
  */
-export async function checkDrift(ctx: GatewayContext): Promise<Verification> {
+export async function checkDrift(ctx: DriftCheckParts): Promise<Verification> {
   const scanned = await ctx.diskPrints.manifest(ctx.settings.serverRoot, ctx.settings.trees);
   return ctx.queue.run(async () => {
     const labels: Record<string, LabelVerification> = {};
@@ -68,7 +71,7 @@ export async function checkDrift(ctx: GatewayContext): Promise<Verification> {
 }
 
 /** Compares one label's digest with the node's view and, on a mismatch, repairs it from a snapshot. Call inside the queue. */
-export async function repairLabel(ctx: GatewayContext, label: string): Promise<LabelCheck> {
+export async function repairLabel(ctx: DriftCheckParts, label: string): Promise<LabelCheck> {
   const hub = await ctx.redis.digestAt(label);
   if (compareStreamIds(hub.revision, knownRevision(ctx, label)) > 0) return { compared: false, repaired: 0 };
   const view = ctx.views.get(label) ?? new Map<string, LabelHead>();
@@ -80,7 +83,7 @@ export async function repairLabel(ctx: GatewayContext, label: string): Promise<L
  * True when a label's consumer group is gone (e.g. Redis lost its data): only a full sync recovers. False when Redis
  * cannot be read: the drift check that follows reports each label it cannot read as not compared.
  */
-export async function needsFullSync(ctx: GatewayContext): Promise<boolean> {
+export async function needsFullSync(ctx: DriftCheckParts): Promise<boolean> {
   const group = consumerGroupName(ctx.settings.nodeId);
   try {
     for (const label of ctx.settings.labels) if ((await ctx.redis.groupInfo(label, group)) === undefined) return true;
@@ -90,7 +93,7 @@ export async function needsFullSync(ctx: GatewayContext): Promise<boolean> {
   return false;
 }
 
-async function checkLabel(ctx: GatewayContext, label: string): Promise<{ verification: LabelVerification; repaired: number }> {
+async function checkLabel(ctx: DriftCheckParts, label: string): Promise<{ verification: LabelVerification; repaired: number }> {
   let hub: { digest: string | null; revision: string };
   try {
     hub = await ctx.redis.digestAt(label);
@@ -110,7 +113,7 @@ async function checkLabel(ctx: GatewayContext, label: string): Promise<{ verific
  * not reached even the revision the hub had then (a delivery stuck in the pending list, a lost reply), it is stuck
  * rather than busy: repaired from a snapshot. `hubRevision` null: Redis could not be read.
  */
-async function notCompared(ctx: GatewayContext, label: string, hubRevision: string | null, reason: string): Promise<{ verification: LabelVerification; repaired: number }> {
+async function notCompared(ctx: DriftCheckParts, label: string, hubRevision: string | null, reason: string): Promise<{ verification: LabelVerification; repaired: number }> {
   const before = ctx.notCompared.get(label);
   const stuck = before !== undefined && (before === '' || compareStreamIds(before, knownRevision(ctx, label)) > 0);
   if (!stuck) {
@@ -129,7 +132,7 @@ async function notCompared(ctx: GatewayContext, label: string, hubRevision: stri
 }
 
 /** Replaces the label's view with a snapshot and brings its paths to it; a mismatch that needed no file change counts once. */
-async function repairFromSnapshot(ctx: GatewayContext, label: string): Promise<number> {
+async function repairFromSnapshot(ctx: DriftCheckParts, label: string): Promise<number> {
   const before = [...(ctx.views.get(label)?.keys() ?? [])];
   await loadLabelSnapshot(ctx, label);
   const result = await reconcilePaths(ctx, [...before, ...(ctx.views.get(label)?.keys() ?? [])]);
@@ -144,7 +147,7 @@ async function repairFromSnapshot(ctx: GatewayContext, label: string): Promise<n
  * to the hub's heads). Stat fingerprints keep it cheap; what differs goes through the hand-edit check: a person's file
  * becomes an override (gateway-only node) or is left for this node's publisher, the gateway's own stale file is rewritten.
  */
-async function compareDisk(ctx: GatewayContext, compared: ReadonlySet<string>, scanned: Map<string, string>): Promise<{ drift: number; repaired: number }> {
+async function compareDisk(ctx: DriftCheckParts, compared: ReadonlySet<string>, scanned: Map<string, string>): Promise<{ drift: number; repaired: number }> {
   const seeming = diskDrift(ctx, scanned, compared);
   if (seeming.length === 0) return { drift: 0, repaired: 0 };
   // The scan ran outside the queue: a changeset may have landed since. Look again at what seemed to differ.
@@ -166,7 +169,7 @@ async function compareDisk(ctx: GatewayContext, compared: ReadonlySet<string>, s
 }
 
 /** Paths whose file differs from what the hub wants there, overrides and first-start extras excepted. */
-function diskDrift(ctx: GatewayContext, disk: ReadonlyMap<string, string>, compared: ReadonlySet<string>): string[] {
+function diskDrift(ctx: DriftCheckParts, disk: ReadonlyMap<string, string>, compared: ReadonlySet<string>): string[] {
   const { labels } = ctx.settings;
   const desired = inTreesOnly(ctx.settings.trees, desiredState(labels, ctx.views));
   const differing: string[] = [];
@@ -193,12 +196,12 @@ function decidedByCompared(path: string, labels: readonly string[], views: Label
   return true;
 }
 
-function knownRevision(ctx: GatewayContext, label: string): string {
+function knownRevision(ctx: DriftCheckParts, label: string): string {
   return maxStreamId(ctx.appliedRevision.get(label) ?? '0-0', ctx.syncedRevision.get(label) ?? '0-0');
 }
 
 /** Paths where the applied record disagrees with the label views (a batch that failed half-way), overrides excepted. */
-function recordMismatches(ctx: GatewayContext): string[] {
+function recordMismatches(ctx: DriftCheckParts): string[] {
   const desired = inTreesOnly(ctx.settings.trees, desiredState(ctx.settings.labels, ctx.views));
   const stray: string[] = [];
   for (const [path, want] of desired) if (!ctx.overrides.has(path) && ctx.record.get(path)?.sha256 !== want.sha256) stray.push(path);

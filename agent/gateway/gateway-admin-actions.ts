@@ -2,11 +2,15 @@
 import { parseArtifactPath } from '../../core/artifact-path.js';
 import { NotFoundError } from '../../core/errors.js';
 import { hashFile } from './disk-scan.js';
-import type { GatewayContext } from './gateway-context.js';
+import type { GatewayParts } from './gateway-context.js';
+import { saveOverrides } from './hand-edit-override.js';
 import { desiredState, winnerOf, type LabelViews } from './label-precedence.js';
 import type { Override } from './override-tracker.js';
-import { reconcilePaths, removeHere } from './path-reconciler.js';
+import { reconcilePaths, removeHere, type ReconcileParts } from './path-reconciler.js';
 import { inTreesOnly } from './synced-trees.js';
+
+/** What the admin actions read and update. */
+export type AdminActionParts = ReconcileParts & Pick<GatewayParts, 'diskPrints' | 'queue'>;
 
 /** How one artifact stands on this node. */
 export type ArtifactState = 'synced' | 'pending' | 'overridden' | 'undeployed' | 'failed';
@@ -41,7 +45,7 @@ export interface VerifyReport {
 }
 
 /** Every artifact the hub wants here or the gateway wrote, with its state. */
-export function listArtifacts(ctx: GatewayContext): ArtifactStatus[] {
+export function listArtifacts(ctx: AdminActionParts): ArtifactStatus[] {
   const desired = desiredState(ctx.settings.labels, ctx.views);
   const paths = new Set([...desired.keys(), ...ctx.overrides.list().map((item) => item.path), ...ctx.failed.keys()]);
   for (const path of ctx.record.paths()) if ((ctx.record.get(path)?.sha256 ?? null) !== null) paths.add(path);
@@ -49,7 +53,7 @@ export function listArtifacts(ctx: GatewayContext): ArtifactStatus[] {
 }
 
 /** One artifact's state; throws NotFoundError when the node knows nothing of it. */
-export function getArtifact(ctx: GatewayContext, rawPath: string): ArtifactStatus {
+export function getArtifact(ctx: AdminActionParts, rawPath: string): ArtifactStatus {
   const path = parseArtifactPath(rawPath);
   const status = statusOf(ctx, path);
   if (status.label === undefined && (status.appliedSha256 ?? null) === null && status.override === undefined && status.error === undefined) {
@@ -59,7 +63,7 @@ export function getArtifact(ctx: GatewayContext, rawPath: string): ArtifactStatu
 }
 
 /** Releases `paths` from overrides and makes each equal to the hub (a path the hub lacks is removed, backed up first). */
-export async function redeploy(ctx: GatewayContext, rawPaths: readonly string[]): Promise<{ written: string[]; removed: string[] }> {
+export async function redeploy(ctx: AdminActionParts, rawPaths: readonly string[]): Promise<{ written: string[]; removed: string[] }> {
   const paths = rawPaths.map((raw) => parseArtifactPath(raw));
   return ctx.queue.run(async () => {
     const disk = new Map<string, string>();
@@ -74,16 +78,15 @@ export async function redeploy(ctx: GatewayContext, rawPaths: readonly string[])
       if (sha !== null) disk.set(path, sha);
     }
     const result = await reconcilePaths(ctx, paths, { disk, force: new Set(paths) });
-    await ctx.overrides.save();
+    await saveOverrides(ctx);
     await ctx.deployFailures.save(ctx.record);
-    ctx.metrics.setOverrides(ctx.overrides.list().length);
     ctx.logger.info({ paths, written: result.written.length, removed: result.removed.length }, 'redeployed');
     return result;
   });
 }
 
 /** Removes one artifact on this node only and holds it until redeploy or override clear. */
-export async function undeploy(ctx: GatewayContext, rawPath: string): Promise<void> {
+export async function undeploy(ctx: AdminActionParts, rawPath: string): Promise<void> {
   const path = parseArtifactPath(rawPath);
   await ctx.queue.run(async () => {
     const desired = winnerOf(path, ctx.settings.labels, ctx.views);
@@ -93,14 +96,13 @@ export async function undeploy(ctx: GatewayContext, rawPath: string): Promise<vo
     }
     await removeHere(ctx, path, { label: desired?.label ?? entry?.label ?? '', version: desired?.version ?? entry?.version ?? 0 });
     ctx.overrides.hold(path, 'undeployed', null, ctx.clock());
-    await ctx.overrides.save();
-    ctx.metrics.setOverrides(ctx.overrides.list().length);
+    await saveOverrides(ctx);
     ctx.logger.info({ path }, 'undeployed on this node');
   });
 }
 
 /** Releases one override (or all) and brings the hub's version back. Returns the released paths. */
-export async function clearOverrides(ctx: GatewayContext, target: { path: string } | { all: true }): Promise<string[]> {
+export async function clearOverrides(ctx: AdminActionParts, target: { path: string } | { all: true }): Promise<string[]> {
   const paths = 'all' in target ? ctx.overrides.list().map((item) => item.path) : [parseArtifactPath(target.path)];
   if ('path' in target && !ctx.overrides.has(paths[0] as string)) {
     throw new NotFoundError('ARTISYNC_NOT_FOUND', `${target.path} is not overridden on this node`, { subject: target.path });
@@ -110,7 +112,7 @@ export async function clearOverrides(ctx: GatewayContext, target: { path: string
 }
 
 /** Compares every file on disk with the winning heads the hub holds now (read from Redis, not this node's view). */
-export async function verify(ctx: GatewayContext): Promise<VerifyReport> {
+export async function verify(ctx: AdminActionParts): Promise<VerifyReport> {
   return ctx.queue.run(async () => {
     const hub: LabelViews = new Map();
     const revisions: Record<string, string> = {};
@@ -136,7 +138,7 @@ export async function verify(ctx: GatewayContext): Promise<VerifyReport> {
   });
 }
 
-function statusOf(ctx: GatewayContext, path: string): ArtifactStatus {
+function statusOf(ctx: AdminActionParts, path: string): ArtifactStatus {
   const desired = winnerOf(path, ctx.settings.labels, ctx.views);
   const entry = ctx.record.get(path);
   const override = ctx.overrides.get(path);

@@ -1,4 +1,5 @@
 // The state one gateway's parts share: label views, applied record, overrides, failures, Redis and the work queue.
+// gateway-role.ts builds it once; each part declares, as a Pick of it, the few fields it needs.
 import type { BackgroundFailures } from '../background-failures.js';
 import type { Logger } from 'pino';
 import type { SyncedTree } from '../../core/artifact-path.js';
@@ -41,8 +42,8 @@ export interface GatewaySettings {
   writeConcurrency: number;
 }
 
-/** Everything shared between startup sync, the stream consumer, the drift checker, the watcher and the admin actions. */
-export interface GatewayContext {
+/** Everything gateway-role builds; startup sync, the stream consumer, the drift checker, the watcher and the admin actions each pick what they use. */
+export interface GatewayParts {
   settings: GatewaySettings;
   logger: Logger;
   redis: GatewayRedis;

@@ -13,7 +13,7 @@ import { DiskFingerprints } from './disk-fingerprints.js';
 import { checkDrift, needsFullSync, type Verification } from './drift-checker.js';
 import * as actions from './gateway-admin-actions.js';
 import { syncFilesystem } from '../fs/sync-filesystem.js';
-import type { GatewayContext, GatewayMetrics } from './gateway-context.js';
+import type { GatewayParts, GatewayMetrics } from './gateway-context.js';
 import { GatewayRedis, type LabelPosition } from './gateway-redis.js';
 import { labelStateOf } from './label-state.js';
 import { OverrideTracker } from './override-tracker.js';
@@ -21,7 +21,7 @@ import { DeployFailures } from './carbon-restore.js';
 import { OwnFiles } from './own-files.js';
 import { watchForOverrides, type OverrideWatch } from './override-watcher.js';
 import type { ReconcileResult } from './path-reconciler.js';
-import { retryDelayMs } from './retry-backoff.js';
+import { retryDelayMs } from '../../core/retry-backoff.js';
 import { SerialQueue } from './serial-queue.js';
 import { runStartupSync } from './startup-sync.js';
 import { StreamConsumer, StreamTrimmedError } from './stream-consumer.js';
@@ -62,7 +62,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
 
   private constructor(
     private readonly deps: GatewayDeps,
-    readonly ctx: GatewayContext,
+    readonly ctx: GatewayParts,
   ) {}
 
   /** Loads state, starts the watcher (gateway-only nodes) and the sync loop; does not wait for the first sync. */
@@ -77,7 +77,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
       onReadsResumed: () => holder.role?.consumer?.recheckPending(),
       onError: (err) => holder.role?.noteRedisError(err),
     });
-    const ctx: GatewayContext = {
+    const ctx: GatewayParts = {
       settings: {
         nodeId: config.node_id,
         serverRoot: config.server_root,

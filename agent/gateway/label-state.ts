@@ -1,9 +1,12 @@
 // What a gateway reports per label: applied and head revisions, pending entries, failing applies and a verdict.
 import type { GatewayLabelFailure, GatewayLabelState } from '../../core/hub-api.js';
-import type { GatewayContext } from './gateway-context.js';
+import type { GatewayParts } from './gateway-context.js';
 import type { LabelPosition } from './gateway-redis.js';
 import { winnerOf } from './label-precedence.js';
 import { compareStreamIds } from './stream-id.js';
+
+/** What the label status reads. */
+export type LabelStateParts = Pick<GatewayParts, 'appliedRevision' | 'failed' | 'record' | 'settings' | 'views'>;
 
 /** Failing paths named in a report; the count says how many there are in all. */
 const FAILED_PATHS_SHOWN = 5;
@@ -13,7 +16,7 @@ const FAILED_PATHS_SHOWN = 5;
  * the first), `syncError` when the sync loop's last attempt failed, and `verification`, the last drift check's verdict.
  */
 export function labelStateOf(
-  ctx: GatewayContext,
+  ctx: LabelStateParts,
   label: string,
   position: LabelPosition | undefined,
   syncError: string | undefined,
@@ -36,7 +39,7 @@ export function labelStateOf(
 }
 
 /** Paths of `label` whose last write failed; a path no label claims counts for every label. */
-function failuresOf(ctx: GatewayContext, label: string, syncError: string | undefined): GatewayLabelFailure | undefined {
+function failuresOf(ctx: LabelStateParts, label: string, syncError: string | undefined): GatewayLabelFailure | undefined {
   const paths: string[] = [];
   let reason: string | undefined;
   for (const [path, why] of ctx.failed) {

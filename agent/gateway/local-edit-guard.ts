@@ -1,11 +1,14 @@
 // Checks a file's content right before the gateway replaces it: a hand edit the watcher has not reported yet is never lost.
 import { hashFile } from './disk-scan.js';
-import type { GatewayContext } from './gateway-context.js';
+import type { GatewayParts } from './gateway-context.js';
 import { winnerOf } from './label-precedence.js';
-import type { OverrideKind } from './override-tracker.js';
+import { recordHandEdit, type HandEditParts } from './hand-edit-override.js';
+
+/** What the check before a replace reads and updates. */
+export type LocalEditParts = HandEditParts & Pick<GatewayParts, 'settings' | 'views'>;
 
 /** What is on disk at `path` (sha256, null when absent), and whether someone other than the gateway left it there. */
-export async function diskStateAt(ctx: GatewayContext, path: string): Promise<{ sha256: string | null; handEdited: boolean }> {
+export async function diskStateAt(ctx: LocalEditParts, path: string): Promise<{ sha256: string | null; handEdited: boolean }> {
   const sha256 = await hashFile(ctx.settings.serverRoot, path);
   if (ctx.record.get(path) === undefined) return { sha256, handEdited: sha256 !== null && ctx.record.extras.get(path) !== sha256 };
   // Carbon's restore after a refused version may be replaced by the next version like the gateway's own file.
@@ -16,16 +19,11 @@ export async function diskStateAt(ctx: GatewayContext, path: string): Promise<{ 
  * Leaves a hand edit in place. On a gateway-only node it becomes an override (decided by content, not by which of
  * watcher and stream came first); on a publishing node the publisher will push it and the hub will order the edits.
  */
-export async function deferToLocalEdit(ctx: GatewayContext, path: string, sha256: string | null): Promise<void> {
+export async function deferToLocalEdit(ctx: LocalEditParts, path: string, sha256: string | null): Promise<void> {
   const desired = winnerOf(path, ctx.settings.labels, ctx.views);
   if (!ctx.settings.handEditsAreOverrides) {
     ctx.logger.warn({ path }, 'local edit not published yet: hub update left for the publisher to reconcile');
     return;
   }
-  const recorded = ctx.record.get(path)?.sha256 ?? null;
-  const kind: OverrideKind = recorded === null ? 'added' : sha256 === null ? 'deleted' : 'changed';
-  if (ctx.overrides.hold(path, kind, sha256, ctx.clock())) ctx.logger.warn({ path, kind }, 'override: file changed by hand, hub updates held');
-  if (desired !== undefined) ctx.overrides.recordHubVersion(path, desired.label, desired.version);
-  await ctx.overrides.save();
-  ctx.metrics.setOverrides(ctx.overrides.list().length);
+  await recordHandEdit(ctx, path, sha256, desired);
 }

@@ -1,6 +1,7 @@
-// Lands a batch on disk as SPEC.md guarantee 8 says: every temp first, renames in deploy order, deletes last.
+// Lands a batch on disk as guarantee 8 in docs/guarantees.md says: every temp first, renames in deploy order, deletes last.
 import { posix } from 'node:path';
 import { syncFolder, writeTemp, type AtomicFs } from '../fs/atomic-write.js';
+import { forEachBounded } from '../../core/bounded-concurrency.js';
 
 /** One file to write: its artifact path and raw content. */
 export interface PlannedWrite {
@@ -100,25 +101,4 @@ export function orderByRank(paths: readonly string[], rankOf: (path: string) => 
 
 function absolute(deps: MaterializerDeps, path: string): string {
   return posix.join(deps.serverRoot, path);
-}
-
-async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length && !failed) {
-      const item = items[next] as T;
-      next += 1;
-      try {
-        await work(item);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  });
-  // Wait for every worker, so no temp is created after the caller has cleaned up.
-  const results = await Promise.allSettled(workers);
-  const rejected = results.find((result) => result.status === 'rejected');
-  if (rejected !== undefined) throw rejected.reason;
 }

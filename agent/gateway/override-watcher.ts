@@ -2,10 +2,13 @@
 import { posix } from 'node:path';
 import { hashFile } from './disk-scan.js';
 import { FolderWatcher } from './folder-watcher.js';
-import type { GatewayContext } from './gateway-context.js';
-import type { OverrideKind } from './override-tracker.js';
-import { makeFolderHere } from './path-reconciler.js';
+import type { GatewayParts } from './gateway-context.js';
+import { recordHandEdit, type HandEditParts } from './hand-edit-override.js';
+import { makeFolderHere, type ReconcileParts } from './path-reconciler.js';
 import { recogniseCarbonRestore, restoreDepsOf } from './carbon-restore.js';
+
+/** What watching for hand edits reads and updates. */
+export type OverrideWatchParts = HandEditParts & ReconcileParts & Pick<GatewayParts, 'failures' | 'ownFiles' | 'queue'>;
 
 const CHECKS_PER_TURN = 200;
 
@@ -16,7 +19,7 @@ export interface OverrideWatch {
 }
 
 /** Starts watching both trees; events only mark paths dirty, each dirty path's content decides. */
-export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWatch> {
+export async function watchForOverrides(ctx: OverrideWatchParts): Promise<OverrideWatch> {
   for (const tree of ctx.settings.trees) await makeFolderHere(ctx, tree);
   const dirty = new Set<string>();
   let queued = false;
@@ -58,15 +61,12 @@ export async function watchForOverrides(ctx: GatewayContext): Promise<OverrideWa
 }
 
 /** Reads one path and holds it as an override when its content is not the gateway's own write. */
-export async function checkPath(ctx: GatewayContext, path: string): Promise<void> {
+export async function checkPath(ctx: OverrideWatchParts, path: string): Promise<void> {
   if (ctx.ownFiles.unchanged(path, posix.join(ctx.settings.serverRoot, path))) return;
   const sha = await hashFile(ctx.settings.serverRoot, path);
   if (await recogniseCarbonRestore(restoreDepsOf(ctx), path, sha)) return;
   if (ctx.record.isOwn(path, sha) || (sha !== null && ctx.record.extras.get(path) === sha)) return;
   const recorded = ctx.record.get(path)?.sha256 ?? null;
   if (recorded === null && sha === null && !ctx.overrides.has(path)) return;
-  const kind: OverrideKind = recorded === null ? 'added' : sha === null ? 'deleted' : 'changed';
-  if (ctx.overrides.hold(path, kind, sha, ctx.clock())) ctx.logger.warn({ path, kind }, 'override: file changed by hand, hub updates held');
-  await ctx.overrides.save();
-  ctx.metrics.setOverrides(ctx.overrides.list().length);
+  await recordHandEdit(ctx, path, sha);
 }

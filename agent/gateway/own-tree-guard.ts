@@ -1,8 +1,11 @@
 // On a node that publishes, keeps the gateway from writing hub content older than what this node published over the
 // publisher's own files: the hub lost those commits (an older AOF, a failover), so the publisher pushes them again.
 import type { OwnPublisher } from '../own-publisher-link.js';
-import type { GatewayContext } from './gateway-context.js';
+import type { GatewayParts } from './gateway-context.js';
 import type { DesiredArtifact } from './label-precedence.js';
+
+/** What the own-publisher check reads. */
+export type OwnTreeParts = Pick<GatewayParts, 'logger' | 'ownPublisher' | 'record' | 'redis'>;
 
 /** The parts of a reconcile's planned work the guard looks at; it leaves out what it holds back. */
 export interface GuardedWork<W extends { path: string; desired: DesiredArtifact }, R extends { path: string }> {
@@ -15,7 +18,7 @@ export interface GuardedWork<W extends { path: string; desired: DesiredArtifact 
  * confirmed for the same label, and asks the publisher to push the disk's state again. Forced paths are never held.
  */
 export async function leaveNewerToPublisher<W extends { path: string; desired: DesiredArtifact }, R extends { path: string }>(
-  ctx: GatewayContext,
+  ctx: OwnTreeParts,
   work: GuardedWork<W, R>,
   force: ReadonlySet<string> | undefined,
 ): Promise<void> {
@@ -48,7 +51,7 @@ export async function leaveNewerToPublisher<W extends { path: string; desired: D
   work.removes = work.removes.filter((item) => !held.has(item.path));
 }
 
-function isBehind(ctx: GatewayContext, publisher: OwnPublisher, label: string, path: string, hubVersion: number): boolean {
+function isBehind(ctx: OwnTreeParts, publisher: OwnPublisher, label: string, path: string, hubVersion: number): boolean {
   const recorded = ctx.record.get(path);
   const recordedVersion = recorded?.label === label ? recorded.version : 0;
   return Math.max(recordedVersion, publisher.confirmedVersion(label, path) ?? 0) > hubVersion;

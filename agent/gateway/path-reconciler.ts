@@ -6,13 +6,16 @@ import { ConflictError, PathError } from '../../core/errors.js';
 import { atomicWrite } from '../fs/atomic-write.js';
 import type { AppliedEntry } from './applied-record.js';
 import { hashFile } from './disk-scan.js';
-import type { GatewayContext } from './gateway-context.js';
+import type { GatewayParts } from './gateway-context.js';
 import { winnerOf, type DesiredArtifact } from './label-precedence.js';
-import { deferToLocalEdit, diskStateAt } from './local-edit-guard.js';
+import { deferToLocalEdit, diskStateAt, type LocalEditParts } from './local-edit-guard.js';
 import { materialize, type PlannedWrite } from './materializer.js';
-import { leaveNewerToPublisher } from './own-tree-guard.js';
-import { isInTrees } from './synced-trees.js';
+import { leaveNewerToPublisher, type OwnTreeParts } from './own-tree-guard.js';
 import { staysInsideRoot } from './tree-confinement.js';
+import { isInTrees } from './synced-trees.js';
+
+/** What reconciling paths reads and updates. */
+export type ReconcileParts = LocalEditParts & OwnTreeParts & Pick<GatewayParts, 'failed' | 'fs' | 'ownFiles' | 'rankOf' | 'syncFilesystem'>;
 
 /** How a reconcile compares. */
 export interface ReconcileOptions {
@@ -45,7 +48,7 @@ interface Work {
 }
 
 /** Brings `paths` to the hub's winning versions, leaving overrides alone; failures land in ctx.failed and are thrown. */
-export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+export async function reconcilePaths(ctx: ReconcileParts, paths: Iterable<string>, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   const work = planWork(ctx, [...paths].filter((path) => isInTrees(ctx.settings.trees, path)), options);
   await leaveNewerToPublisher(ctx, work, options.force);
   // With a disk manifest the caller already compared the disk; otherwise look right before replacing anything.
@@ -68,7 +71,7 @@ export async function reconcilePaths(ctx: GatewayContext, paths: Iterable<string
  * remove; recorded under `as`. Throws PathError when its folder leads out of the server root, ConflictError when a
  * person changed the file while it was being removed.
  */
-export async function removeHere(ctx: GatewayContext, path: string, as: { label: string; version: number }): Promise<void> {
+export async function removeHere(ctx: ReconcileParts, path: string, as: { label: string; version: number }): Promise<void> {
   const seen = await hashFile(ctx.settings.serverRoot, path);
   const work: Work = { writes: [], removes: [{ path, backup: false, seen, as }] };
   if (seen !== null && (await dropEscapingPaths(ctx, work)).removes.length === 0) {
@@ -86,14 +89,14 @@ export async function removeHere(ctx: GatewayContext, path: string, as: { label:
 }
 
 /** Creates a folder under the server root (a synced tree at start), refusing one a symlink would place outside it. */
-export async function makeFolderHere(ctx: GatewayContext, folder: string): Promise<void> {
+export async function makeFolderHere(ctx: ReconcileParts, folder: string): Promise<void> {
   if (!(await staysInsideRoot(ctx.fs, ctx.settings.serverRoot, posix.join(folder, '.probe')))) {
     throw new PathError('ARTISYNC_PATH_ESCAPES_TREE', `refusing to create ${folder}: a symlink in it leads out of the server root`, { subject: folder });
   }
   await ctx.fs.mkdir(posix.join(ctx.settings.serverRoot, folder), { recursive: true });
 }
 
-async function setAsideLocalEdits(ctx: GatewayContext, work: Work): Promise<void> {
+async function setAsideLocalEdits(ctx: ReconcileParts, work: Work): Promise<void> {
   const edited = new Set<string>();
   const items: Array<{ path: string; seen: string | null; desired?: DesiredArtifact }> = [...work.writes, ...work.removes];
   for (const item of items) {
@@ -111,13 +114,13 @@ async function setAsideLocalEdits(ctx: GatewayContext, work: Work): Promise<void
   work.removes = work.removes.filter((item) => !edited.has(item.path));
 }
 
-function adopt(ctx: GatewayContext, path: string, desired: DesiredArtifact | undefined): void {
+function adopt(ctx: ReconcileParts, path: string, desired: DesiredArtifact | undefined): void {
   const entry = ctx.record.get(path);
   if (desired !== undefined) ctx.record.set(path, { label: desired.label, version: desired.version, sha256: desired.sha256 });
   else if (entry !== undefined) ctx.record.set(path, { label: entry.label, version: entry.version, sha256: null });
 }
 
-function planWork(ctx: GatewayContext, paths: Iterable<string>, options: ReconcileOptions): Work {
+function planWork(ctx: ReconcileParts, paths: Iterable<string>, options: ReconcileOptions): Work {
   const work: Work = { writes: [], removes: [] };
   for (const path of new Set(paths)) {
     // A failure counts until the path is tried again: one that needs no write now has no failure left to report.
@@ -145,7 +148,7 @@ function planWork(ctx: GatewayContext, paths: Iterable<string>, options: Reconci
 }
 
 /** Lands one chunk; returns the paths left alone because a person changed them after they were checked. */
-async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<string[]> {
+async function landChunk(ctx: ReconcileParts, unchecked: Work): Promise<string[]> {
   const work = await dropEscapingPaths(ctx, unchecked);
   if (work.writes.length === 0 && work.removes.length === 0) return [];
   const blobs = await ctx.redis.blobs(work.writes.map((item) => item.desired.sha256));
@@ -192,7 +195,7 @@ async function landChunk(ctx: GatewayContext, unchecked: Work): Promise<string[]
  * After a batch failed part-way, makes each staged entry say what the disk holds: the new content (its rename happened)
  * or the old one (put back), so a drift check sees the record disagree with the hub and tries those paths again.
  */
-async function settleStaged(ctx: GatewayContext, paths: readonly string[], before: ReadonlyMap<string, AppliedEntry | undefined>): Promise<void> {
+async function settleStaged(ctx: ReconcileParts, paths: readonly string[], before: ReadonlyMap<string, AppliedEntry | undefined>): Promise<void> {
   for (const path of paths) {
     const entry = ctx.record.get(path);
     if (entry?.priorSha256 === undefined) continue;
@@ -210,7 +213,7 @@ class LateEditGuard {
   private readonly expected = new Map<string, ReadonlySet<string | null>>();
   private readonly seenLast = new Map<string, string | null>();
 
-  constructor(private readonly ctx: GatewayContext, work: Work) {
+  constructor(private readonly ctx: ReconcileParts, work: Work) {
     for (const item of work.writes) this.expected.set(item.path, new Set([item.seen, item.desired.sha256]));
     for (const item of work.removes) this.expected.set(item.path, new Set([item.seen, null]));
   }
@@ -227,8 +230,8 @@ class LateEditGuard {
   }
 }
 
-/** Redis is read directly, so a path that could escape the trees is refused here too (SPEC.md guarantee 10). */
-function isSafePath(ctx: GatewayContext, path: string): boolean {
+/** Redis is read directly, so a path that could escape the trees is refused here too (guarantee 10 in docs/guarantees.md). */
+function isSafePath(ctx: ReconcileParts, path: string): boolean {
   try {
     parseArtifactPath(path);
     return true;
@@ -238,7 +241,7 @@ function isSafePath(ctx: GatewayContext, path: string): boolean {
   }
 }
 
-function stageRemoval(ctx: GatewayContext, path: string, as: { label: string; version: number } | undefined): void {
+function stageRemoval(ctx: ReconcileParts, path: string, as: { label: string; version: number } | undefined): void {
   if (as !== undefined) return ctx.record.stage(path, as.label, as.version, null);
   const entry = ctx.record.get(path);
   const tombstone = entry === undefined ? undefined : ctx.views.get(entry.label)?.get(path);
@@ -246,7 +249,7 @@ function stageRemoval(ctx: GatewayContext, path: string, as: { label: string; ve
 }
 
 /** Leaves out, logs and marks failed every path whose folder resolves outside the server root through a symlink. */
-async function dropEscapingPaths(ctx: GatewayContext, work: Work): Promise<Work> {
+async function dropEscapingPaths(ctx: ReconcileParts, work: Work): Promise<Work> {
   // One answer per folder and chunk: a 500-file startup chunk spans a handful of folders.
   const folders = new Map<string, Promise<boolean>>();
   const inside = async (path: string): Promise<boolean> => {
@@ -268,12 +271,12 @@ async function dropEscapingPaths(ctx: GatewayContext, work: Work): Promise<Work>
   return { ...work, writes, removes };
 }
 
-function markFailed(ctx: GatewayContext, paths: readonly string[], reason: string): void {
+function markFailed(ctx: ReconcileParts, paths: readonly string[], reason: string): void {
   for (const path of paths) ctx.failed.set(path, reason);
 }
 
 /** Copies the file at `path` to state_dir/backup/<path> before the hub's version replaces it. */
-async function backUp(ctx: GatewayContext, path: string): Promise<void> {
+async function backUp(ctx: ReconcileParts, path: string): Promise<void> {
   let data: Buffer;
   try {
     data = await readFile(posix.join(ctx.settings.serverRoot, path));

@@ -2,17 +2,20 @@
 import { posix } from 'node:path';
 import { consumerGroupName } from '../../core/redis-keys.js';
 import { scanDisk } from './disk-scan.js';
-import type { GatewayContext } from './gateway-context.js';
+import type { GatewayParts } from './gateway-context.js';
 import { desiredState, type LabelHead } from './label-precedence.js';
-import type { OverrideKind } from './override-tracker.js';
-import { reconcilePaths, type ReconcileResult } from './path-reconciler.js';
+import { holdHandEdit, saveOverrides } from './hand-edit-override.js';
+import { reconcilePaths, type ReconcileResult, type ReconcileParts } from './path-reconciler.js';
 import { recogniseRestoresOnDisk, restoreDepsOf } from './carbon-restore.js';
+
+/** What the startup sync reads and updates. */
+export type StartupSyncParts = ReconcileParts & Pick<GatewayParts, 'appliedRevision' | 'syncedRevision'>;
 
 /** Files landed per materialize during a startup sync, so 10,000 artifacts never sit in memory at once. */
 const STARTUP_CHUNK = 500;
 
 /** Replaces a label's view with a Redis snapshot and returns the snapshot's revision. */
-export async function loadLabelSnapshot(ctx: GatewayContext, label: string): Promise<string> {
+export async function loadLabelSnapshot(ctx: StartupSyncParts, label: string): Promise<string> {
   const snapshot = await ctx.redis.snapshot(label);
   const view = new Map<string, LabelHead>();
   for (const head of snapshot.heads) view.set(head.path, { version: head.version, sha256: head.sha256, size: head.size });
@@ -22,7 +25,7 @@ export async function loadLabelSnapshot(ctx: GatewayContext, label: string): Pro
 }
 
 /** Runs a full startup sync and (re)creates the consumer groups at the snapshots' revisions. */
-export async function runStartupSync(ctx: GatewayContext): Promise<ReconcileResult> {
+export async function runStartupSync(ctx: StartupSyncParts): Promise<ReconcileResult> {
   const started = ctx.clock();
   const revisions = new Map<string, string>();
   for (const label of ctx.settings.labels) revisions.set(label, await loadLabelSnapshot(ctx, label));
@@ -42,8 +45,7 @@ export async function runStartupSync(ctx: GatewayContext): Promise<ReconcileResu
   const paths = [...new Set([...desired.keys(), ...ctx.record.paths(), ...ctx.overrides.list().map((item) => item.path)])].filter((path) => !skip.has(path));
   const result = await reconcilePaths(ctx, paths, { disk, firstStart, chunkSize: STARTUP_CHUNK });
   await ctx.record.save();
-  await ctx.overrides.save();
-  ctx.metrics.setOverrides(ctx.overrides.list().length);
+  await saveOverrides(ctx);
   const group = consumerGroupName(ctx.settings.nodeId);
   for (const [label, revision] of revisions) {
     await ctx.redis.ensureGroup(label, group, revision);
@@ -61,7 +63,7 @@ export async function runStartupSync(ctx: GatewayContext): Promise<ReconcileResu
  * On a gateway-only node those paths become overrides; on a publishing node they are left for the publisher.
  * Returns the paths the sync must not touch.
  */
-function detectOfflineChanges(ctx: GatewayContext, disk: ReadonlyMap<string, string>): Set<string> {
+function detectOfflineChanges(ctx: StartupSyncParts, disk: ReadonlyMap<string, string>): Set<string> {
   const skip = new Set<string>();
   for (const path of new Set([...disk.keys(), ...ctx.record.paths()])) {
     const sha = disk.get(path) ?? null;
@@ -70,18 +72,13 @@ function detectOfflineChanges(ctx: GatewayContext, disk: ReadonlyMap<string, str
       skip.add(path);
       continue;
     }
-    const kind = offlineKind(ctx.record.get(path)?.sha256 ?? null, sha);
-    if (kind === undefined) continue;
+    if ((ctx.record.get(path)?.sha256 ?? null) === null && sha === null) continue;
     if (!ctx.settings.handEditsAreOverrides) {
       skip.add(path);
       continue;
     }
-    if (ctx.overrides.hold(path, kind, sha, ctx.clock())) ctx.logger.warn({ path, kind }, 'override found: changed by hand while the agent was down');
+    holdHandEdit(ctx, path, sha, 'override found: changed by hand while the agent was down');
   }
   return skip;
 }
 
-function offlineKind(recorded: string | null, onDisk: string | null): OverrideKind | undefined {
-  if (recorded === null) return onDisk === null ? undefined : 'added';
-  return onDisk === null ? 'deleted' : 'changed';
-}

@@ -3,12 +3,14 @@ import { decodeChangeEvent } from '../../core/change-event.js';
 import { ArtisyncError } from '../../core/errors.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
 import { hashFile } from './disk-scan.js';
-import { repairLabel } from './drift-checker.js';
-import type { GatewayContext } from './gateway-context.js';
+import { repairLabel, type DriftCheckParts } from './drift-checker.js';
 import { applyToView, type LabelHead } from './label-precedence.js';
 import { reconcilePaths, type ReconcileResult } from './path-reconciler.js';
 import type { StreamEntry } from './gateway-redis.js';
 import { compareStreamIds } from './stream-id.js';
+
+/** What the stream consumer reads and updates. */
+export type StreamConsumerParts = DriftCheckParts;
 
 /** Entries read per XREADGROUP call; they land as one batch. */
 const READ_COUNT = 100;
@@ -34,7 +36,7 @@ export class StreamConsumer {
   private pendingReadFailing = false;
 
   constructor(
-    private readonly ctx: GatewayContext,
+    private readonly ctx: StreamConsumerParts,
     private readonly onBatch: BatchListener,
   ) {}
 
@@ -145,7 +147,7 @@ export class StreamConsumer {
     }
   }
 
-  /** Entries trimmed before this node read them leave a gap the digest shows; repaired from a snapshot (guarantee 6). */
+  /** Entries trimmed before this node read them leave a gap the digest shows; repaired from a snapshot (guarantee 6 in docs/guarantees.md). */
   private async checkSuspects(): Promise<void> {
     for (const label of [...this.suspects]) {
       const check = await repairLabel(this.ctx, label);

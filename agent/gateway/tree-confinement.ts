@@ -7,7 +7,7 @@ export interface RealpathFs {
 }
 
 /**
- * True when the folder of `path` resolves inside `serverRoot` (SPEC.md guarantee 10). Folders that do not exist yet
+ * True when the folder of `path` resolves inside `serverRoot` (guarantee 10 in docs/guarantees.md). Folders that do not exist yet
  * count by their nearest existing ancestor, since mkdir will create real folders below it.
  */
 export async function staysInsideRoot(fs: RealpathFs, serverRoot: string, path: string): Promise<boolean> {

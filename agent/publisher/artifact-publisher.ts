@@ -1,20 +1,21 @@
 // The publisher's engine: dirty paths in, validated changesets out, with retry, journal, conflicts and no echo.
 import type { Logger } from 'pino';
-import { InternalError, UnavailableError } from '../../core/errors.js';
-import type { EchoFilter, PublisherMetrics } from '../agent-role.js';
+import { mapBounded } from '../../core/bounded-concurrency.js';
+import type { EchoFilter, PublisherMetrics, RoleReport } from '../agent-role.js';
 import { readArtifact } from './artifact-reader.js';
 import type { FileFingerprint } from '../../core/file-fingerprint.js';
 import { ChangeBatcher, type TakenPath } from './change-batcher.js';
-import { pushChanges, type ChangesetLimits, type PreparedChange, type PublisherHub, type PushOutcome } from './changeset-pusher.js';
+import { pushChanges, type ChangesetLimits, type PublisherHub } from './changeset-pusher.js';
 import { DeleteGate } from './delete-gate.js';
 import { FolderRescans, foldersBelow } from './folder-rescans.js';
 import { assessFile, type Assessment, type ValidateArtifact } from './file-assessment.js';
-import { InvalidRegistry, type FileIssue } from './invalid-registry.js';
+import { HeldBackFiles } from './held-back-files.js';
 import { KnownHeads } from './known-heads.js';
 import type { MassDeleteGuard } from './mass-delete-guard.js';
 import type { PendingJournal } from './pending-journal.js';
 import { PeriodicRescan } from './periodic-rescan.js';
-import { backoffDelayMs } from './retry-backoff.js';
+import { PushFailures } from './push-failures.js';
+import { applyOutcome, changesFor, ConflictLog, UNKNOWN_VERSION, type Publishable } from './push-outcome.js';
 import { scanTrees } from './tree-scanner.js';
 
 /** Everything the engine needs, built by publisher-role.ts. */
@@ -39,18 +40,10 @@ export interface ArtifactPublisherDeps {
   metrics?: PublisherMetrics;
 }
 
-type Publishable = Extract<Assessment, { kind: 'put' | 'delete' }>;
 /** A taken path whose disk state is to be published. */
 interface Ready {
   item: TakenPath;
   assessment: Publishable;
-}
-
-/** A conflict the hub answered, as the heartbeat lists it. */
-export interface PublisherConflict {
-  path: string;
-  label: string;
-  at: number;
 }
 
 const DEFAULT_LIMITS: ChangesetLimits = { maxItems: 100, maxBytes: 2 * 1024 * 1024 };
@@ -61,36 +54,26 @@ const MAX_BATCH_DELAY_MS = 500;
 const READ_CONCURRENCY = 32;
 // A bulk copy shows up as many events within a few ms: give it a longer quiet window so it travels in few changesets.
 const BURST = { quietMs: 100, items: 8, windowMs: 250 };
-const RETRY = { baseMs: 250, capMs: 30_000 };
-const INCOMPLETE_RETRY = { baseMs: 200, capMs: 5_000 };
-// After this many retries with unchanged content, a "truncated" file is taken to be broken, not still being written.
-const INCOMPLETE_GIVE_UP = 8;
-const MAX_CONFLICTS_KEPT = 100;
-// Hub versions start at 1, so 0 marks a head whose content is known but whose version is not.
-const UNKNOWN_VERSION = 0;
 
 /** Publishes dirty paths; the owner feeds it paths (watcher) and runs the startup sync through `exclusive`. */
 export class ArtifactPublisher {
-  known = new KnownHeads();
-  readonly invalid = new InvalidRegistry();
-  readonly conflicts: PublisherConflict[] = [];
-  readonly rescan: PeriodicRescan;
-  lastError: string | undefined;
+  private heads = new KnownHeads();
+  private readonly conflicts = new ConflictLog();
+  private readonly rescan: PeriodicRescan;
+  private readonly heldBack: HeldBackFiles;
+  private readonly pushFailures: PushFailures;
   /** The lstat of each path as last read: the periodic rescan reads again only what differs. */
   private readonly fingerprints = new Map<string, FileFingerprint>();
   private readonly deletes: DeleteGate;
   private readonly batcher: ChangeBatcher;
-  private readonly incomplete = new Map<string, { timer: NodeJS.Timeout; attempts: number; sha256: string }>();
   private readonly rescans: FolderRescans;
   private chain: Promise<void> = Promise.resolve();
-  private failures = 0;
-  /** A hub error is logged once per run of failed pushes, then only counted, so a hub bug does not flood the log. */
-  private hubErrorLogged = false;
-  private retryAt = 0;
   private paused = true;
   private stopped = false;
 
   constructor(private readonly deps: ArtifactPublisherDeps) {
+    this.pushFailures = new PushFailures(deps);
+    this.heldBack = new HeldBackFiles({ logger: deps.logger, recheck: (path) => this.batcher.mark([path]) });
     this.rescans = new FolderRescans({
       serverRoot: deps.serverRoot,
       isIgnoredPath: deps.isIgnoredPath,
@@ -117,14 +100,14 @@ export class ArtifactPublisher {
       burst: BURST,
       timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) },
       now: () => Date.now(),
-      onFlush: () => void this.exclusive(() => this.flush()).catch((err: unknown) => this.noteTaskFailure(err)),
+      onFlush: () => void this.exclusive(() => this.flush()).catch((err: unknown) => this.batcher.kick(this.pushFailures.noteFlushFailure(err))),
     });
   }
 
   /** Loads the journal: known heads and the paths still pending from before a restart. */
   async loadJournal(): Promise<void> {
     const state = await this.deps.journal.load();
-    this.known = KnownHeads.fromJSON(state.known);
+    this.heads = KnownHeads.fromJSON(state.known);
     for (const [label, paths] of Object.entries(state.held ?? {})) this.guard.holdAtStartup(label, paths, this.known.pathsOf(label).length);
     this.batcher.mark(state.pending);
   }
@@ -135,12 +118,36 @@ export class ArtifactPublisher {
     this.batcher.kick();
   }
 
+  /** Starts the periodic rescan (after the startup sync's first go, so it compares against the hub's heads). */
+  startRescan(): void {
+    this.rescan.start();
+  }
+
+  /** The startup sync failed and will be retried: the heartbeat shows why until a push succeeds. */
+  noteSyncFailure(err: unknown): void {
+    this.pushFailures.noteSyncFailure(err);
+  }
+
+  /** The heads the hub is known to hold per label; the startup sync and the audit update them inside `exclusive`. */
+  get known(): KnownHeads {
+    return this.heads;
+  }
+
+  /** The engine's part of the heartbeat. */
+  report(): RoleReport {
+    const lastError = this.pushFailures.lastError;
+    return {
+      invalid: this.heldBack.invalid.list(),
+      conflicts: this.conflicts.list(),
+      pending: this.pendingCount,
+      heldDeletes: this.guard.report(false),
+      ...(lastError === undefined ? {} : { lastError }),
+    };
+  }
+
   /** Paths that may have changed on disk. */
   notePaths(paths: string[]): void {
-    for (const path of paths) {
-      const waiting = this.incomplete.get(path);
-      if (waiting !== undefined) clearTimeout(waiting.timer);
-    }
+    for (const path of paths) this.heldBack.cancelRecheck(path);
     this.batcher.mark(paths.filter((path) => !this.deps.isIgnoredPath(path)));
   }
 
@@ -196,7 +203,7 @@ export class ArtifactPublisher {
   async stop(): Promise<void> {
     this.stopped = true;
     this.batcher.stop();
-    for (const { timer } of this.incomplete.values()) clearTimeout(timer);
+    this.heldBack.stop();
     this.rescans.stop();
     this.rescan.stop();
     this.deletes.stop();
@@ -210,8 +217,9 @@ export class ArtifactPublisher {
 
   private async flush(): Promise<void> {
     if (this.paused || this.stopped) return;
-    if (Date.now() < this.retryAt) {
-      this.batcher.kick(this.retryAt - Date.now());
+    const waitMs = this.pushFailures.waitMs();
+    if (waitMs > 0) {
+      this.batcher.kick(waitMs);
       return this.saveJournal();
     }
     const taken = this.batcher.take(FLUSH_ITEMS);
@@ -230,7 +238,7 @@ export class ArtifactPublisher {
       failed = retry.size > 0;
     }
     await this.saveJournal();
-    this.batcher.kick(failed ? Math.max(0, this.retryAt - Date.now()) : 0);
+    this.batcher.kick(failed ? this.pushFailures.waitMs() : 0);
   }
 
   /** Starts assessing a slice; a failure surfaces where the result is awaited, never as an unhandled rejection. */
@@ -244,18 +252,15 @@ export class ArtifactPublisher {
   /** Reads taken paths; files to wait for or refuse are handled and settled here, the rest returned to push. */
   private async assessTaken(taken: TakenPath[]): Promise<Ready[]> {
     const ready: Ready[] = [];
-    // Reads go in slices so a burst of thousands of paths never runs the process out of file descriptors.
-    for (let start = 0; start < taken.length; start += READ_CONCURRENCY) {
-      const slice = taken.slice(start, start + READ_CONCURRENCY);
-      for (const { item, assessment } of await Promise.all(slice.map(async (item) => ({ item, assessment: await this.assess(item.path) })))) {
-        if (assessment.kind === 'put') this.deletes.present(item.path);
-        if (assessment.kind === 'put' || (assessment.kind === 'delete' && this.deletes.graceOver(item.path))) {
-          ready.push({ item, assessment });
-          continue;
-        }
-        this.holdBack(item.path, assessment);
-        this.batcher.settle(item);
+    // A bounded number of reads at a time, so a burst of thousands of paths never runs the process out of file descriptors.
+    for (const { item, assessment } of await mapBounded(taken, READ_CONCURRENCY, async (item) => ({ item, assessment: await this.assess(item.path) }))) {
+      if (assessment.kind === 'put') this.deletes.present(item.path);
+      if (assessment.kind === 'put' || (assessment.kind === 'delete' && this.deletes.graceOver(item.path))) {
+        ready.push({ item, assessment });
+        continue;
       }
+      this.heldBack.holdBack(item.path, assessment);
+      this.batcher.settle(item);
     }
     return ready;
   }
@@ -275,105 +280,19 @@ export class ArtifactPublisher {
   /** Pushes to every label; returns the paths to keep pending because the hub could not be reached. */
   private async pushReady(ready: Ready[]): Promise<Set<string>> {
     const retry = new Set<string>();
-    for (const { item } of ready) {
-      this.invalid.clear(item.path);
-      this.incomplete.delete(item.path);
-    }
+    for (const { item } of ready) this.heldBack.release(item.path);
+    const target = { known: this.known, guard: this.guard, invalid: this.heldBack.invalid, conflicts: this.conflicts, logger: this.deps.logger };
     for (const label of this.deps.labels) {
-      const changes = this.deletes.admit(label, ready.flatMap(({ item, assessment }) => this.changeFor(label, item.path, assessment)));
+      const changes = this.deletes.admit(label, ready.flatMap(({ item, assessment }) => changesFor(this.known, this.guard, label, item.path, assessment)));
       if (changes.length === 0) continue;
       const outcome = await pushChanges(this.deps.hub, label, changes, this.deps.limits ?? DEFAULT_LIMITS);
-      this.applyOutcome(label, outcome, retry);
+      applyOutcome(target, label, outcome, retry);
       if (outcome.failure === undefined) continue;
-      this.noteFailure(label, outcome.failure.error);
+      this.pushFailures.notePushFailure(label, outcome.failure.error, this.batcher.size);
       for (const change of outcome.failure.uncertain) this.known.markUncertain(label, change.path);
       for (const change of [...outcome.failure.uncertain, ...outcome.failure.unsent]) retry.add(change.path);
     }
-    if (retry.size === 0) {
-      this.failures = 0;
-      this.hubErrorLogged = false;
-      this.lastError = undefined;
-    }
+    if (retry.size === 0) this.pushFailures.noteSuccess();
     return retry;
-  }
-
-  private changeFor(label: string, path: string, assessment: Publishable): PreparedChange[] {
-    const known = this.known.get(label, path);
-    // After a change that got no answer the head's version is unknown, and a lost put may have created a head to delete.
-    const uncertain = this.known.isUncertain(label, path);
-    const base = known === undefined || known.version === UNKNOWN_VERSION || uncertain ? {} : { baseVersion: known.version };
-    if (assessment.kind === 'put') {
-      this.guard.returned(label, path);
-      if (known?.sha256 === assessment.sha256 && !uncertain) return [];
-      return [{ path, op: 'put', bytes: assessment.bytes, sha256: assessment.sha256, ...base }];
-    }
-    if (known === undefined && !uncertain) return [];
-    return [{ path, op: 'delete', sha256: null, ...base }];
-  }
-
-  private applyOutcome(label: string, outcome: PushOutcome, retry: Set<string>): void {
-    const answered = [...outcome.applied, ...outcome.conflicts, ...outcome.refused.filter(({ status }) => status < 500)];
-    for (const { change } of answered) this.known.settleUncertain(label, change.path);
-    for (const { change, result } of outcome.applied) {
-      if (change.op === 'delete') this.known.remove(label, change.path);
-      else {
-        if (this.known.get(label, change.path) === undefined) this.guard.noteCreated(label, change.path);
-        this.known.set(label, change.path, { version: result.version, sha256: result.sha256 });
-      }
-      if (!result.unchanged) this.deps.logger.info({ label, path: change.path, op: change.op, version: result.version, revision: result.revision }, 'artifact published');
-    }
-    for (const { change, message } of outcome.conflicts) {
-      this.deps.logger.warn({ label, path: change.path, baseVersion: change.baseVersion, reason: message }, 'hub refused the change as a conflict; the local file is kept');
-      this.conflicts.push({ path: change.path, label, at: Date.now() });
-      if (this.conflicts.length > MAX_CONFLICTS_KEPT) this.conflicts.shift();
-    }
-    for (const { change, status, code, message } of outcome.refused) {
-      if (status >= 500) retry.add(change.path);
-      else if (change.sha256 !== null) this.invalid.note(change.path, change.sha256, [{ code, severity: 'error', line: 0, column: 0, message }]);
-      this.deps.logger.warn({ label, path: change.path, status, code, reason: message }, 'hub refused the change');
-    }
-    if (outcome.revisions.length > 0) this.deps.logger.debug({ label, revisions: outcome.revisions, items: outcome.applied.length }, 'changeset committed');
-  }
-
-  private noteTaskFailure(err: unknown): void {
-    this.lastError = err instanceof Error ? err.message : String(err);
-    this.deps.logger.error({ err }, 'publisher flush failed');
-    this.batcher.kick(backoffDelayMs(this.failures++, RETRY, this.deps.random ?? Math.random));
-  }
-
-  private noteFailure(label: string, err: unknown): void {
-    this.lastError = err instanceof Error ? err.message : String(err);
-    const delayMs = backoffDelayMs(this.failures, RETRY, this.deps.random ?? Math.random);
-    this.failures += 1;
-    this.retryAt = Date.now() + delayMs;
-    if (err instanceof InternalError) {
-      this.deps.metrics?.countHubError(err.code);
-      if (!this.hubErrorLogged) this.deps.logger.error({ label, err, code: err.code, retryInMs: delayMs, pending: this.batcher.size }, 'hub error; changes kept pending and retried');
-      this.hubErrorLogged = true;
-      return;
-    }
-    const unreachable = err instanceof UnavailableError;
-    this.deps.logger.warn({ label, err, retryInMs: delayMs, pending: this.batcher.size }, unreachable ? 'hub unreachable; changes kept pending' : 'push failed; will retry');
-  }
-
-  private holdBack(path: string, assessment: Assessment): void {
-    if (assessment.kind === 'invalid') return this.reportInvalid(path, assessment.sha256, assessment.issues);
-    if (assessment.kind !== 'incomplete') return;
-    const previous = this.incomplete.get(path);
-    const attempts = previous?.sha256 === assessment.sha256 ? previous.attempts + 1 : 0;
-    if (attempts >= INCOMPLETE_GIVE_UP) {
-      this.incomplete.delete(path);
-      return this.reportInvalid(path, assessment.sha256, [{ code: 'ARTISYNC_INCOMPLETE', severity: 'error', line: 0, column: 0, message: 'file stays truncated' }]);
-    }
-    const delayMs = backoffDelayMs(attempts, INCOMPLETE_RETRY, () => 1);
-    this.deps.logger.debug({ path, sha256: assessment.sha256, retryInMs: delayMs }, 'incomplete file: waiting for the rest');
-    const timer = setTimeout(() => this.batcher.mark([path]), delayMs);
-    this.incomplete.set(path, { timer, attempts, sha256: assessment.sha256 });
-  }
-
-  private reportInvalid(path: string, sha256: string, issues: FileIssue[]): void {
-    if (!this.invalid.note(path, sha256, issues)) return;
-    const issue = issues.find((candidate) => candidate.severity === 'error') ?? issues[0];
-    this.deps.logger.warn({ path, line: issue?.line, column: issue?.column, code: issue?.code, reason: issue?.message }, 'invalid artifact not published');
   }
 }

@@ -1,5 +1,6 @@
 // Sends prepared changes to one label as changesets (cut to size) and sorts the hub's per-item answers.
 import { randomUUID } from 'node:crypto';
+import { splitIntoBatches, type BatchLimits } from '../../core/changeset-batches.js';
 import { ArtisyncError, InternalError, UnavailableError } from '../../core/errors.js';
 import type { ChangesetRequest, ChangesetResponse, PutResult } from '../../core/hub-api.js';
 
@@ -21,10 +22,7 @@ export interface PreparedChange {
 }
 
 /** Limits of one changeset request. */
-export interface ChangesetLimits {
-  maxItems: number;
-  maxBytes: number;
-}
+export type ChangesetLimits = BatchLimits;
 
 /** What became of the pushed changes. */
 export interface PushOutcome {
@@ -50,21 +48,7 @@ export interface PushFailure {
 
 /** Cuts changes into groups of at most `maxItems` items and about `maxBytes` of content (a bigger file goes alone). */
 export function splitChanges(changes: PreparedChange[], limits: ChangesetLimits): PreparedChange[][] {
-  const groups: PreparedChange[][] = [];
-  let current: PreparedChange[] = [];
-  let bytes = 0;
-  for (const change of changes) {
-    const size = change.bytes?.length ?? 0;
-    if (current.length > 0 && (current.length >= limits.maxItems || bytes + size > limits.maxBytes)) {
-      groups.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(change);
-    bytes += size;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
+  return splitIntoBatches(changes, (change) => change.bytes?.length ?? 0, limits);
 }
 
 /**

@@ -12,7 +12,7 @@ import { isIgnoredPath } from '../../core/ignored-file.js';
 import { validateArtifact } from '../../core/validate-artifact.js';
 import type { ValidateArtifact, ValidationOutcome } from './file-assessment.js';
 import { PendingJournal } from './pending-journal.js';
-import { backoffDelayMs } from './retry-backoff.js';
+import { backoffDelayMs } from '../../core/retry-backoff.js';
 import { runStartupSync } from './startup-reconciler.js';
 import { TreeWatcher } from './tree-watcher.js';
 
@@ -71,14 +71,14 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
       logger.info({ labels }, 'startup sync done');
       audit.start(engine);
     } catch (err) {
-      engine.lastError = err instanceof Error ? err.message : String(err);
+      engine.noteSyncFailure(err);
       const delayMs = backoffDelayMs(attempt, SYNC_RETRY, Math.random);
       logger.warn({ err, retryInMs: delayMs }, 'startup sync failed; watching anyway and retrying');
       if (!stopped) retryTimer = setTimeout(() => void trySync(attempt + 1), delayMs);
     } finally {
       attempted = true;
       engine.resume();
-      if (!stopped) engine.rescan.start();
+      if (!stopped) engine.startRescan();
     }
   };
   void trySync(0);
@@ -86,14 +86,7 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
     name: 'publisher',
     admin: publisherAdmin(engine, labels),
     isReady: () => attempted,
-    report: (): RoleReport => ({
-      publisherLabels: labels,
-      invalid: engine.invalid.list(),
-      conflicts: [...engine.conflicts],
-      pending: engine.pendingCount,
-      heldDeletes: engine.guard.report(false),
-      ...(engine.lastError === undefined ? {} : { lastError: engine.lastError }),
-    }),
+    report: (): RoleReport => ({ publisherLabels: labels, ...engine.report() }),
     stop: async () => {
       stopped = true;
       if (retryTimer !== undefined) clearTimeout(retryTimer);

@@ -1,5 +1,6 @@
 // Startup sync of one label: compares the trees on disk with the hub's heads and plans puts and (guarded) deletes.
 import type { Logger } from 'pino';
+import { mapBounded } from '../../core/bounded-concurrency.js';
 import { diffManifests, type Manifest } from '../../core/manifest.js';
 import type { PublisherHub } from './changeset-pusher.js';
 import { scanTrees } from './tree-scanner.js';
@@ -60,13 +61,11 @@ export async function runStartupSync(target: StartupSyncTarget, deps: StartupSyn
   const presentList = await scanTrees(deps.serverRoot, deps.isIgnoredPath);
   const local = new Map<string, string>();
   const unsettled: string[] = [];
-  for (let start = 0; start < presentList.length; start += READ_CONCURRENCY) {
-    const slice = presentList.slice(start, start + READ_CONCURRENCY);
-    const assessed = await Promise.all(slice.map(async (path) => ({ path, assessment: await target.assess(path) })));
-    for (const { path, assessment } of assessed) {
-      if (assessment.kind === 'put' && assessment.sha256 !== undefined) local.set(path, assessment.sha256);
-      else unsettled.push(path);
-    }
+  // A bounded number of reads at a time, so thousands of files never run the process out of file descriptors.
+  const assessed = await mapBounded(presentList, READ_CONCURRENCY, async (path) => ({ path, assessment: await target.assess(path) }));
+  for (const { path, assessment } of assessed) {
+    if (assessment.kind === 'put' && assessment.sha256 !== undefined) local.set(path, assessment.sha256);
+    else unsettled.push(path);
   }
   const present = new Set(presentList);
   const dirty = new Set(unsettled);

@@ -1,9 +1,9 @@
 // Lists every entry of the synced trees on disk (files and links, never following links): the truth events hint at.
 import { lstatSync, type Stats } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { SYNCED_TREES, treeOf } from '../../core/artifact-path.js';
 import { fingerprintOf, type FileFingerprint } from '../../core/file-fingerprint.js';
+import { walkTrees } from '../fs/tree-walk.js';
 
 // lstats between two yields to the event loop: about a millisecond of work.
 const STAT_SLICE = 256;
@@ -15,19 +15,12 @@ export async function scanTrees(
   folders: readonly string[] = SYNCED_TREES,
 ): Promise<string[]> {
   const found: string[] = [];
-  for (const folder of folders) await walk(posix.resolve(serverRoot), folder, isIgnoredPath, found);
+  // Links are listed too: the publisher reads each path and refuses a link itself.
+  const visit = ({ path, kind }: { path: string; kind: string }): void => {
+    if (kind !== 'other' && treeOf(path) !== undefined) found.push(path);
+  };
+  await walkTrees(posix.resolve(serverRoot), folders, visit, { isIgnoredPath });
   return found.sort();
-}
-
-async function walk(root: string, relativeDir: string, isIgnoredPath: (relativePath: string) => boolean, found: string[]): Promise<void> {
-  const entries = await readdir(posix.join(root, relativeDir), { withFileTypes: true }).catch(ignoreGone);
-  if (entries === undefined) return;
-  for (const entry of entries) {
-    const relative = `${relativeDir}/${entry.name}`;
-    if (isIgnoredPath(relative)) continue;
-    if (entry.isDirectory()) await walk(root, relative, isIgnoredPath, found);
-    else if ((entry.isFile() || entry.isSymbolicLink()) && treeOf(relative) !== undefined) found.push(relative);
-  }
 }
 
 /**

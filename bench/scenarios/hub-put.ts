@@ -1,6 +1,6 @@
 // Hub write throughput (single puts and batched changesets, artifacts/s) and Redis memory per stored artifact.
 import { performance } from 'node:perf_hooks';
-import { HubClient } from '../../agent/hub-client.js';
+import { HubClient } from '../../client/hub-client.js';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { TestRedis } from '../../test/support/redis-server.js';
 import { generateTree, type GeneratedArtifact } from '../artifact-generator.js';

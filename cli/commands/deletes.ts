@@ -1,6 +1,6 @@
 // `artisync deletes list|confirm LABEL`: the deletes the local publisher's mass-deletion guard holds, and their release.
 import type { Command } from 'commander';
-import { AdminClient } from '../../agent/admin-client.js';
+import { AdminClient } from '../../client/admin-client.js';
 import { addAdminOptions, resolveAdminUrl } from '../admin-target.js';
 import { EXIT, commandAction } from '../command-action.js';
 

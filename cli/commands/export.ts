@@ -1,16 +1,17 @@
 // `artisync export --label L --out DIR`: writes a label's current state as a server-root tree, whole files only.
-import { createHash } from 'node:crypto';
+import { forEachBounded } from '../../core/bounded-concurrency.js';
 import type { Command } from 'commander';
 import { parseArtifactPath, toAbsolutePath } from '../../core/artifact-path.js';
 import { ArtisyncError } from '../../core/errors.js';
 import type { ArtifactHead } from '../../core/hub-api.js';
-import type { HubClient } from '../../agent/hub-client.js';
+import type { HubClient } from '../../client/hub-client.js';
 import { commandAction } from '../command-action.js';
 import { requireKnownLabel } from '../known-label.js';
 import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.js';
 import { ProgressBar, progressSinkForTerminal } from '../progress-bar.js';
 import { writeFileWhole } from '../whole-file-write.js';
 import { usageError } from '../usage-error.js';
+import { sha256Of } from '../../core/blob-codec.js';
 
 /** The export options as parsed. */
 interface ExportOptions extends HubCommandOptions {
@@ -23,7 +24,7 @@ const PARALLEL_DOWNLOADS = 8;
 async function exportOne(hub: HubClient, outDir: string, head: ArtifactHead): Promise<void> {
   const path = parseArtifactPath(head.path);
   const content = await hub.blob(head.sha256);
-  const actual = createHash('sha256').update(content).digest('hex');
+  const actual = sha256Of(content);
   if (actual !== head.sha256) {
     throw new ArtisyncError('ARTISYNC_INTERNAL', `blob of ${head.path} has sha256 ${actual}, expected ${head.sha256}; nothing written for it`, { subject: head.path });
   }
@@ -32,14 +33,10 @@ async function exportOne(hub: HubClient, outDir: string, head: ArtifactHead): Pr
 
 /** Writes every head into outDir, a few downloads at a time. */
 async function exportAll(hub: HubClient, outDir: string, heads: readonly ArtifactHead[], bar: ProgressBar): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let head = heads[next++]; head !== undefined; head = heads[next++]) {
-      await exportOne(hub, outDir, head);
-      bar.advance();
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_DOWNLOADS }, worker));
+  await forEachBounded(heads, PARALLEL_DOWNLOADS, async (head) => {
+    await exportOne(hub, outDir, head);
+    bar.advance();
+  });
 }
 
 /** Registers `artisync export --label L --out DIR`. */

@@ -1,6 +1,6 @@
 // `artisync override list|clear`: the local agent's overrides (files changed by hand on a gateway-only node).
 import type { Command } from 'commander';
-import { AdminClient } from '../../agent/admin-client.js';
+import { AdminClient } from '../../client/admin-client.js';
 import type { Override } from '../../agent/gateway/override-tracker.js';
 import { ArtisyncError } from '../../core/errors.js';
 import { addAdminOptions, resolveAdminUrl } from '../admin-target.js';

@@ -1,6 +1,6 @@
 // `artisync redeploy PATH`: node-local, rewrites the hub's version of a path (releasing an override or undeploy).
 import type { Command } from 'commander';
-import { AdminClient } from '../../agent/admin-client.js';
+import { AdminClient } from '../../client/admin-client.js';
 import { addAdminOptions, resolveAdminUrl } from '../admin-target.js';
 import { EXIT, commandAction } from '../command-action.js';
 

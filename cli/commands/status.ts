@@ -2,7 +2,7 @@
 // or a node is frozen.
 import type { Command } from 'commander';
 import type { NodeStatus } from '../../core/hub-api.js';
-import type { HubClient } from '../../agent/hub-client.js';
+import type { HubClient } from '../../client/hub-client.js';
 import { commandAction } from '../command-action.js';
 import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.js';
 import { findNodeProblems, formatNodeTable, hubHeads, sortNodes, type NodeProblem } from '../node-health.js';

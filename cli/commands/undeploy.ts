@@ -1,6 +1,6 @@
 // `artisync undeploy PATH`: node-local, removes a path on this node only until redeploy.
 import type { Command } from 'commander';
-import { AdminClient } from '../../agent/admin-client.js';
+import { AdminClient } from '../../client/admin-client.js';
 import { addAdminOptions, resolveAdminUrl } from '../admin-target.js';
 import { EXIT, commandAction } from '../command-action.js';
 

@@ -1,6 +1,6 @@
 // `artisync verify`: node-local, compares every file on disk with the hub's heads; exit 1 on drift or any override.
 import type { Command } from 'commander';
-import { AdminClient } from '../../agent/admin-client.js';
+import { AdminClient } from '../../client/admin-client.js';
 import type { VerifyReport } from '../../agent/admin/admin-routes.js';
 import { addAdminOptions, resolveAdminUrl } from '../admin-target.js';
 import { EXIT, commandAction } from '../command-action.js';

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
-import { HubClient } from '../../agent/hub-client.js';
+import { HubClient } from '../../client/hub-client.js';
 import { CLI_ENTRY, runCli } from '../support/cli-process.js';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { TestRedis } from '../support/redis-server.js';

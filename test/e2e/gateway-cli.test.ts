@@ -4,7 +4,7 @@ import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../../agent/hub-client.js';
+import { HubClient } from '../../client/hub-client.js';
 import { HubLayoutSeeder } from '../integration/hub-layout-seeder.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';

@@ -4,7 +4,7 @@ import { existsSync, closeSync, openSync, readFileSync, writeSync } from 'node:f
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../../agent/hub-client.js';
+import { HubClient } from '../../client/hub-client.js';
 import { sha256Of } from '../../core/blob-codec.js';
 import type { NodeStatus } from '../../core/hub-api.js';
 import { runCli } from '../support/cli-process.js';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../../agent/hub-client.js';
+import { HubClient } from '../../client/hub-client.js';
 import { sha256Of } from '../../core/blob-codec.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';

@@ -74,7 +74,7 @@ describe('symlinks', () => {
     await waitFor(async () => (await heads()).has('synapse-configs/default/sequences/Escaping.xml'), { message: 'sequence published' });
     await publishMarker('AfterEscape');
     await waitFor(async () => (await readTrees(gateway.serverRoot)).has(apiPath('AfterEscape')), { message: 'gateway past the sequence' });
-    expect(await readdir(target), 'the gateway wrote through a symlinked folder to outside its tree (SPEC guarantee 10)').toEqual([]);
+    expect(await readdir(target), 'the gateway wrote through a symlinked folder to outside its tree (guarantee 10 in docs/guarantees.md)').toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startGateway, type GatewayDeps, type GatewayRole } from '../../agent/gateway/gateway-role.js';
-import { HubClient } from '../../agent/hub-client.js';
+import { HubClient } from '../../client/hub-client.js';
 import type { OwnPublisherLink } from '../../agent/own-publisher-link.js';
 import { resolveConfig, type AgentConfig } from '../../core/config-schema.js';
 import { scanDisk } from '../../agent/gateway/disk-scan.js';

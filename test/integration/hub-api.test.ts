@@ -2,7 +2,7 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../../agent/hub-client.js';
+import { HubClient } from '../../client/hub-client.js';
 import { ArtisyncError } from '../../core/errors.js';
 import { HUB_HEADERS, type ChangesetResponse, type ErrorBody, type HistoryEntry, type NodeStatus, type PutResult, type Snapshot } from '../../core/hub-api.js';
 import { digestOf } from '../../core/label-digest.js';

@@ -1,6 +1,6 @@
 // Unit tests of import's pure parts (how changes are batched, how results are counted) and of option checks.
 import { describe, expect, it } from 'vitest';
-import { base64Size, splitIntoBatches } from '../../cli/changeset-batches.js';
+import { base64Size, splitIntoBatches } from '../../core/changeset-batches.js';
 import { addChangesetResults, emptyImportSummary, formatImportSummary } from '../../cli/import-summary.js';
 import { checkReplayOptions } from '../../cli/commands/replay.js';
 import { parseVersionOption } from '../../cli/version-option.js';

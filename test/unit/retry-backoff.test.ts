@@ -1,6 +1,6 @@
-// The gateway's sync retry delays: deployment_retry_duration doubling per failure, capped at one hour.
+// The retry delays: the gateway's sync retries (deployment_retry_duration doubling per failure, capped at one hour).
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../agent/gateway/retry-backoff.js';
+import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../core/retry-backoff.js';
 
 describe('retryDelayMs', () => {
   it('doubles from the base: 15 s, 30 s, 60 s …', () => {

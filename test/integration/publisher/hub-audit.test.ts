@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentRole, EchoFilter } from '../../../agent/agent-role.js';
-import { HubClient } from '../../../agent/hub-client.js';
+import { HubClient } from '../../../client/hub-client.js';
 import { OwnPublisherLink } from '../../../agent/own-publisher-link.js';
 import { startPublisherWith } from '../../../agent/publisher/publisher-role.js';
 import { resolveConfig } from '../../../core/config-schema.js';

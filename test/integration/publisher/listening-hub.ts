@@ -1,6 +1,6 @@
 // A real hub app (test/support/hub-test-app.ts on a real redis-server) listening on loopback, which a test can stop and restart.
 import type { Redis } from 'ioredis';
-import { HubClient } from '../../../agent/hub-client.js';
+import { HubClient } from '../../../client/hub-client.js';
 import { redisKeys } from '../../../core/redis-keys.js';
 import { findFreeLoopbackPort as findFreePort } from '../../../cli/free-port.js';
 import { startTestHub, type TestHub, type TestHubOptions } from '../../support/hub-test-app.js';

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentRole, EchoFilter } from '../../../agent/agent-role.js';
-import { HubClient } from '../../../agent/hub-client.js';
+import { HubClient } from '../../../client/hub-client.js';
 import { UnavailableError } from '../../../core/errors.js';
 import type { ChangesetRequest, ChangesetResponse } from '../../../core/hub-api.js';
 import type { ValidationOutcome } from '../../../agent/publisher/file-assessment.js';

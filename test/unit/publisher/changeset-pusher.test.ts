@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { pushChanges, splitChanges, type PreparedChange, type PublisherHub } from '../../../agent/publisher/changeset-pusher.js';
 import { ArtisyncError, UnavailableError } from '../../../core/errors.js';
 import type { ChangesetRequest, ChangesetResponse } from '../../../core/hub-api.js';
-import { backoffDelayMs } from '../../../agent/publisher/retry-backoff.js';
+import { backoffDelayMs } from '../../../core/retry-backoff.js';
 
 const put = (i: number, size: number): PreparedChange => ({ path: `executionplans/p${i}.siddhiql`, op: 'put', bytes: Buffer.alloc(size), sha256: 'x' });
 

@@ -1,11 +1,12 @@
 // PendingJournal: round trip, empty start, atomic replace, refusal of a foreign file (memfs).
 import { Volume, createFsFromVolume } from 'memfs';
 import { describe, expect, it } from 'vitest';
-import { PendingJournal, type JournalFs } from '../../../agent/publisher/pending-journal.js';
+import type { StateFs } from '../../../agent/gateway/json-state-file.js';
+import { PendingJournal } from '../../../agent/publisher/pending-journal.js';
 
-function memFs(): { fs: JournalFs; vol: InstanceType<typeof Volume> } {
+function memFs(): { fs: StateFs; vol: InstanceType<typeof Volume> } {
   const vol = new Volume();
-  return { fs: createFsFromVolume(vol).promises as unknown as JournalFs, vol };
+  return { fs: createFsFromVolume(vol).promises as unknown as StateFs, vol };
 }
 
 describe('PendingJournal', () => {
@@ -29,5 +30,11 @@ describe('PendingJournal', () => {
     const { fs, vol } = memFs();
     vol.fromJSON({ '/state/publisher-journal.json': '{"format":99}' });
     await expect(new PendingJournal(fs, '/state').load()).rejects.toThrow(/publisher-journal\.json/);
+  });
+
+  it('refuses a file that is not JSON, naming it', async () => {
+    const { fs, vol } = memFs();
+    vol.fromJSON({ '/state/publisher-journal.json': '{"format":1,"pend' });
+    await expect(new PendingJournal(fs, '/state').load()).rejects.toMatchObject({ code: 'ARTISYNC_STATE_FILE_INVALID', subject: '/state/publisher-journal.json' });
   });
 });

@@ -1,4 +1,4 @@
-// Splits many changes into changesets small enough for one request each (import pushes hundreds at a time).
+// Splits many changes into changesets small enough for one request each: the publisher's pushes and import's uploads.
 
 /** Limits of one changeset request. */
 export interface BatchLimits {

@@ -10,7 +10,7 @@ import {
   type Override,
   type RedeployReply,
   type VerifyReport,
-} from './admin/admin-routes.js';
+} from '../agent/admin/admin-routes.js';
 
 /** Talks to one agent's admin API. */
 export class AdminClient {
