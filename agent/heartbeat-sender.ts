@@ -43,6 +43,7 @@ export function buildHeartbeat(node: string, publisherLabels: readonly string[],
     if (report.lastError !== undefined) errors.push(`${role.name}: ${report.lastError}`);
     if (report.lastVerification !== undefined) heartbeat.lastVerification = report.lastVerification;
     if (report.heldDeletes !== undefined) heartbeat.heldDeletes = [...(heartbeat.heldDeletes ?? []), ...report.heldDeletes];
+    if (report.deployFailures !== undefined) heartbeat.deployFailures = [...(heartbeat.deployFailures ?? []), ...report.deployFailures];
   }
   if (errors.length > 0) heartbeat.lastError = errors.join('; ');
   return heartbeat;

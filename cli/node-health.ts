@@ -2,6 +2,7 @@
 // nodes frozen or down.
 import type { GatewayLabelState, NodeStatus } from '../core/hub-api.js';
 import { compareStreamIds } from '../agent/gateway/stream-id.js';
+import { deployFailureProblems } from './deploy-failure-problems.js';
 import { formatAge, formatTable, type TableColumn } from './format-table.js';
 
 /** Without --stale-after and without the node's interval (an older agent), a heartbeat this old counts as frozen. */
@@ -27,9 +28,9 @@ export interface HealthLimits {
 export interface NodeProblem {
   node: string;
   label?: string;
-  kind: 'lag' | 'failing' | 'stale' | 'held-deletes';
+  kind: 'lag' | 'failing' | 'stale' | 'held-deletes' | 'deploy-failed';
   /** Short word for the table: behind, failing, frozen or held-deletes. */
-  reason: 'behind' | 'failing' | 'frozen' | 'held-deletes';
+  reason: 'behind' | 'failing' | 'frozen' | 'held-deletes' | 'deploy-failed';
   message: string;
 }
 
@@ -65,6 +66,7 @@ export function findNodeProblems(nodes: readonly NodeStatus[], limits: HealthLim
         + `put the files back, or run \`artisync deletes confirm ${hold.label}\` on ${node.node}`;
       problems.push({ node: node.node, kind: 'held-deletes', reason: 'held-deletes', message });
     }
+    problems.push(...deployFailureProblems(node));
     for (const [label, state] of Object.entries(node.gatewayLabels)) {
       const problem = labelProblem(node.node, label, state, limits);
       if (problem !== undefined) problems.push(problem);

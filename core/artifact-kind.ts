@@ -18,10 +18,14 @@ export type ArtifactKind =
   | 'synapse-root'
   | 'registry-root'
   | 'execution-plan'
+  | 'userstore'
+  | 'carbon-app'
   | 'other';
 
 const SYNAPSE_PREFIX = 'synapse-configs/default/';
 const EXECUTION_PLANS_PREFIX = 'executionplans/';
+const USERSTORES_PREFIX = 'userstores/';
+const CARBON_APPS_PREFIX = 'carbonapps/';
 
 const FOLDER_KINDS: ReadonlyMap<string, ArtifactKind> = new Map<string, ArtifactKind>([
   ['api', 'api'],
@@ -53,13 +57,17 @@ const ROOT_ELEMENTS: Readonly<Partial<Record<ArtifactKind, string>>> = {
   imports: 'import',
   'synapse-root': 'definitions',
   'registry-root': 'registry',
+  userstore: 'UserStoreManager',
 };
 
 // Lower deploys first. The root files configure the registry and task manager every other artifact relies on, so
 // they go first. Building blocks follow in the order guarantee 8 in docs/guarantees.md names. Execution plans are read by a
 // different deployer, but the throttle policies they implement are named by APIs, so they land just before the APIs.
 // Entry points (api, proxy-services, inbound-endpoints) come last so that nothing they name is missing.
+// Secondary user stores come first (APIs may be secured against them); Carbon apps bundle their own artifacts and
+// are deployed by their own deployer, so they go last.
 const DEPLOY_ORDER: readonly ArtifactKind[] = [
+  'userstore',
   'registry-root',
   'synapse-root',
   'local-entries',
@@ -76,11 +84,15 @@ const DEPLOY_ORDER: readonly ArtifactKind[] = [
   'api',
   'proxy-services',
   'inbound-endpoints',
+  'carbon-app',
 ];
 
 /** The kind of an artifact: its folder directly under synapse-configs/default, a root file, or an execution plan. */
 export function artifactKindOf(path: ArtifactPath): ArtifactKind {
   if (path.startsWith(EXECUTION_PLANS_PREFIX)) return path.endsWith('.siddhiql') ? 'execution-plan' : 'other';
+  // Carbon reads only the files directly in these two folders.
+  if (path.startsWith(USERSTORES_PREFIX)) return isDirectChild(path, USERSTORES_PREFIX) && path.endsWith('.xml') ? 'userstore' : 'other';
+  if (path.startsWith(CARBON_APPS_PREFIX)) return isDirectChild(path, CARBON_APPS_PREFIX) && path.endsWith('.car') ? 'carbon-app' : 'other';
   if (!path.startsWith(SYNAPSE_PREFIX)) return 'other';
   const segments = path.slice(SYNAPSE_PREFIX.length).split('/');
   if (segments.length === 1) {
@@ -91,6 +103,15 @@ export function artifactKindOf(path: ArtifactPath): ArtifactKind {
   // Synapse deploys only files directly inside a kind folder; anything nested deeper is just carried along.
   if (segments.length !== 2) return 'other';
   return FOLDER_KINDS.get(segments[0] ?? '') ?? 'other';
+}
+
+function isDirectChild(path: string, prefix: string): boolean {
+  return !path.slice(prefix.length).includes('/');
+}
+
+/** True for kinds whose root element belongs to the Synapse namespace (so a missing namespace is worth a warning). */
+export function isSynapseKind(kind: ArtifactKind): boolean {
+  return kind !== 'userstore' && kind !== 'carbon-app' && kind !== 'execution-plan' && kind !== 'other';
 }
 
 /** The local name of the root element an XML artifact of this kind must have, or undefined when any root fits. */

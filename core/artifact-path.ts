@@ -5,9 +5,11 @@ import { PathError } from './errors.js';
 /** A normalised path relative to the server root, known to lie inside one of the synced trees. */
 export type ArtifactPath = string & { readonly __brand: 'ArtifactPath' };
 
-/** The two trees artisync keeps in sync, relative to the server root. */
-export const SYNCED_TREES = ['synapse-configs/default', 'executionplans'] as const;
+/** Every tree artisync can keep in sync, relative to the server root; an agent syncs those its `trees` key names. */
+export const SYNCED_TREES = ['synapse-configs/default', 'executionplans', 'userstores', 'carbonapps'] as const;
 export type SyncedTree = (typeof SYNCED_TREES)[number];
+/** The trees an agent syncs when its config does not name any: the two API-M 3.x trees of SPEC.md. */
+export const DEFAULT_TREES: readonly SyncedTree[] = ['synapse-configs/default', 'executionplans'];
 
 const MAX_PATH_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 255;
@@ -49,9 +51,9 @@ export function parseArtifactPath(raw: string): ArtifactPath {
   return raw as ArtifactPath;
 }
 
-/** The synced tree a relative path lies in (a file strictly below the tree's folder), or undefined. */
-export function treeOf(relative: string): SyncedTree | undefined {
-  return SYNCED_TREES.find((tree) => relative.startsWith(`${tree}/`) && relative.length > tree.length + 1);
+/** The synced tree a relative path lies in (a file strictly below the tree's folder, among `trees`), or undefined. */
+export function treeOf(relative: string, trees: readonly SyncedTree[] = SYNCED_TREES): SyncedTree | undefined {
+  return trees.find((tree) => relative.startsWith(`${tree}/`) && relative.length > tree.length + 1);
 }
 
 /** Turns an absolute file location under `serverRoot` into its ArtifactPath; throws PathError when it is outside. */

@@ -1,5 +1,6 @@
 // Config schemas for hub.toml and agent.toml, the flag/env names of every key, and the merge flag > env > file > default.
 import { z } from 'zod';
+import { DEFAULT_TREES, SYNCED_TREES } from './artifact-path.js';
 import { describeConfigIssue } from './config-issue-wording.js';
 import { ConfigError } from './errors.js';
 
@@ -62,6 +63,7 @@ const agentSchema = z.strictObject({
   max_artifact_bytes: z.int().min(1).default(5_242_880),
   log_level: logLevel,
   log_format: logFormat,
+  trees: z.array(z.enum(SYNCED_TREES)).min(1).default([...DEFAULT_TREES]).transform((trees) => [...new Set(trees)]),
   publisher: publisherSchema.default(publisherSchema.parse({})),
   gateway: gatewaySchema.default(gatewaySchema.parse({})),
 });

@@ -220,9 +220,25 @@ export interface NodeHeartbeat {
   };
   /** Deletes a publisher's mass-deletion guard holds, per label (absent from agents that predate it). */
   heldDeletes?: HeldDeletes[];
+  /** Versions the server on this gateway refused to deploy (Synapse's `.back` move and restore). */
+  deployFailures?: DeployFailure[];
   ready: boolean;
   /** How often the node sends heartbeats, so `status` can tell a frozen node without a fixed threshold. */
   heartbeatIntervalMs?: number;
+}
+
+/** One version a gateway wrote and its server refused: Synapse moved it to `backFile` and restored the previous artifact. */
+export interface DeployFailure {
+  path: string;
+  label: string;
+  version: number;
+  /** The refused content (the version's sha256, now in `backFile`). */
+  sha256: string;
+  /** What the server wrote back at `path`; null while only the move has happened. */
+  restoredSha256: string | null;
+  backFile: string;
+  /** When the gateway noticed, ms since the epoch. */
+  since: number;
 }
 
 /** A label's deletes held by the mass-deletion guard until `artisync deletes confirm LABEL` or the files return. */

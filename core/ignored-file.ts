@@ -5,13 +5,15 @@
 const VIM_SWAP = /\.sw[a-px]$/;
 const VIM_PROBE = '4913';
 
-/** True when a file or folder name must never travel: dotfiles (incl. `.artisync-*` temps), swap, backup and temp files. */
+/** True when a file or folder name must never travel: dotfiles (incl. `.artisync-*` temps), swap, backup (incl. Synapse's `.back`) and temp files. */
 export function isIgnoredName(basename: string): boolean {
   if (basename.length === 0) return false;
   if (basename.startsWith('.')) return true; // dotfiles, emacs `.#lock`, our own `.artisync-*` temps
   if (basename.endsWith('~')) return true; // emacs, gedit and kate backups
   if (basename.length > 1 && basename.startsWith('#') && basename.endsWith('#')) return true; // emacs auto-save
   if (basename.endsWith('.tmp')) return true;
+  // Synapse's hot deployer moves an artifact it could not deploy to `<name>.back` (see agent/gateway/carbon-restore.ts).
+  if (basename.endsWith('.back')) return true;
   if (basename === VIM_PROBE) return true;
   return VIM_SWAP.test(basename);
 }

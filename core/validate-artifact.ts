@@ -1,6 +1,7 @@
 // Decides whether an artifact may travel: XML and Siddhi rules of guarantee 2 in docs/guarantees.md, with line/column per problem.
 import { XMLValidator } from 'fast-xml-parser';
-import { artifactKindOf, expectedRootElement, type ArtifactKind } from './artifact-kind.js';
+import { artifactKindOf, expectedRootElement, isSynapseKind, type ArtifactKind } from './artifact-kind.js';
+import { checkCarbonApp } from './carbon-app-check.js';
 import { checkArtifactName } from './artifact-name-check.js';
 import type { ArtifactPath } from './artifact-path.js';
 import { decodeUtf8Text, decodeXmlText, type DecodeFailure } from './decode-artifact-text.js';
@@ -61,6 +62,9 @@ function validateFile(kind: ArtifactKind, path: string, bytes: Uint8Array, optio
     validateXml(kind, fileName.slice(0, -'.xml'.length), bytes, report);
   } else if (fileName.endsWith('.siddhiql')) {
     validateExecutionPlan(fileName.slice(0, -'.siddhiql'.length), bytes, report);
+  } else if (fileName.endsWith('.car')) {
+    const problem = checkCarbonApp(bytes);
+    if (problem !== undefined) report(problem.code, START, problem.message);
   }
   return {
     ok: issues.every((issue) => issue.severity !== 'error'),
@@ -104,11 +108,20 @@ function checkRoot(kind: ArtifactKind, stem: string, root: XmlRoot, at: TextPosi
   if (localName !== expected) {
     return report('ARTISYNC_XML_WRONG_ROOT', at, `root element <${localName}> does not fit ${kind}: expected <${expected}>`);
   }
+  if (kind === 'userstore') return checkUserStore(root, at, report);
+  if (!isSynapseKind(kind)) return;
   if (namespace !== SYNAPSE_NAMESPACE) {
     report('ARTISYNC_NAMESPACE_MISSING', at, `root element <${localName}> is not in the Synapse namespace ${SYNAPSE_NAMESPACE}`, 'warning');
   }
   const mismatch = checkArtifactName(kind, stem, root.attributes);
   if (mismatch !== undefined) report('ARTISYNC_NAME_MISMATCH', at, mismatch, 'warning');
+}
+
+// Carbon picks the user store implementation from `class`; without it the secondary store is never loaded.
+function checkUserStore(root: XmlRoot, at: TextPosition, report: Report): void {
+  if ((root.attributes.get('class') ?? '').trim() === '') {
+    report('ARTISYNC_CONTENT_INVALID', at, '<UserStoreManager> has no class attribute: Carbon cannot tell which user store manager to load');
+  }
 }
 
 // Truncated execution plans cannot be told from short ones, except when cut inside a multi-byte character.

@@ -1,6 +1,10 @@
 // The unified diff between two kept versions of one artifact: what `artisync diff` and the status page show.
 import { createTwoFilesPatch } from 'diff';
+import { artifactKindOf } from '../core/artifact-kind.js';
+import type { ArtifactPath } from '../core/artifact-path.js';
+import { sha256Of } from '../core/blob-codec.js';
 import { NotFoundError } from '../core/errors.js';
+import { maskUserStoreSecrets } from '../core/userstore-secrets.js';
 import type { HistoryEntry } from '../core/hub-api.js';
 import type { RedisArtifactStore } from './store/redis-artifact-store.js';
 
@@ -22,5 +26,13 @@ async function textOf(store: RedisArtifactStore, label: string, path: string, en
   if (entry === undefined) throw new NotFoundError('ARTISYNC_NOT_FOUND', `no version ${version} of ${path} in label ${label}`, { subject: path });
   if (entry.op === 'delete') return '';
   const { content } = await store.versionContent(label, path, version);
-  return content.toString('utf8');
+  return shownText(path as ArtifactPath, content);
+}
+
+// A person reads a diff: a Carbon app is a zip (compared by size and hash), a user store's secrets are masked.
+function shownText(path: ArtifactPath, content: Buffer): string {
+  const kind = artifactKindOf(path);
+  if (kind === 'carbon-app') return `Carbon application archive, ${content.length} bytes, sha256 ${sha256Of(content)}\n`;
+  const text = content.toString('utf8');
+  return kind === 'userstore' ? maskUserStoreSecrets(text) : text;
 }

@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ArtisyncError, NotFoundError, type ErrorCode } from '../../core/errors.js';
-import type { ErrorBody } from '../../core/hub-api.js';
+import type { DeployFailure, ErrorBody } from '../../core/hub-api.js';
 import type { AgentRole } from '../agent-role.js';
 import {
   ADMIN_ROUTES,
@@ -29,6 +29,7 @@ export interface GatewayAdmin {
   redeploy(path: string): Promise<RedeployReply>;
   undeploy(path: string): Promise<void>;
   overrides(): Override[];
+  deployFailures(): DeployFailure[];
   clearOverrides(target: { path: string } | { all: true }): Promise<ClearOverridesReply>;
   verify(): Promise<VerifyReport>;
   checkDrift(): Promise<DriftCheckReply>;
@@ -99,6 +100,7 @@ function registerGatewayRoutes(app: FastifyInstance, gateway: () => GatewayAdmin
     return { undeployed: request.body.path };
   });
   app.get(ADMIN_ROUTES.overrides, () => gateway().overrides());
+  app.get(ADMIN_ROUTES.deployFailures, () => gateway().deployFailures());
   app.post<{ Body: ClearOverridesRequest }>(ADMIN_ROUTES.clearOverrides, async (request) => {
     const body = request.body ?? {};
     if (body.all === true) return gateway().clearOverrides({ all: true });

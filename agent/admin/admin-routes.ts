@@ -15,6 +15,7 @@ export const ADMIN_ROUTES = {
   undeploy: '/v1/undeploy',
   overrides: '/v1/overrides',
   clearOverrides: '/v1/overrides/clear',
+  deployFailures: '/v1/deploy-failures',
   verify: '/v1/verify',
   driftCheck: '/v1/drift-check',
   deletes: '/v1/deletes',

@@ -54,6 +54,13 @@ export class AgentMetrics implements GatewayMetrics, PublisherMetrics {
       },
     });
     new Gauge({
+      name: 'artisync_deploy_failures', help: 'Versions the server on this gateway refused to deploy (moved to .back, previous artifact restored)',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.reports().reduce((sum, report) => sum + (report.deployFailures?.length ?? 0), 0));
+      },
+    });
+    new Gauge({
       name: 'artisync_publisher_pending', help: 'Changed paths waiting for the hub (retried with backoff)', registers: [this.registry],
       collect() {
         this.set(sources.reports().reduce((sum, report) => sum + (report.pending ?? 0), 0));

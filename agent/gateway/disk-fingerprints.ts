@@ -1,6 +1,6 @@
 // The disk as drift checks and `verify` see it: every file's sha256, re-hashed only when its inode, size, mtime or ctime moved.
 import { lstatSync, type Stats } from 'node:fs';
-import { SYNCED_TREES } from '../../core/artifact-path.js';
+import { DEFAULT_TREES, type SyncedTree } from '../../core/artifact-path.js';
 import { sameFingerprint, type FileFingerprint } from '../../core/file-fingerprint.js';
 import { walkTrees } from '../fs/tree-walk.js';
 import { hashFile } from './disk-scan.js';
@@ -21,12 +21,12 @@ export class DiskFingerprints {
   /** Files read and hashed by the last scan (the rest were known by their fingerprint). */
   hashedLastScan = 0;
 
-  /** Every regular, non-ignored file of both synced trees with its sha256, like scanDisk but hashing only what moved. */
-  async manifest(serverRoot: string): Promise<Map<string, string>> {
+  /** Every regular, non-ignored file of the synced trees with its sha256, like scanDisk but hashing only what moved. */
+  async manifest(serverRoot: string, trees: readonly SyncedTree[] = DEFAULT_TREES): Promise<Map<string, string>> {
     const next = new Map<string, Fingerprint>();
     const moved: Array<{ path: string; stats: Stats }> = [];
     // The walk yields to the event loop between slices, so a changeset arriving mid-scan waits for a slice, not the scan.
-    await walkTrees(serverRoot, SYNCED_TREES, ({ path, kind }) => {
+    await walkTrees(serverRoot, trees, ({ path, kind }) => {
       if (kind !== 'file') return;
       const stats = statOf(`${serverRoot}/${path}`);
       if (stats === undefined || !stats.isFile()) return;

@@ -2,7 +2,7 @@
 import { lstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { SYNCED_TREES } from '../../core/artifact-path.js';
+import { DEFAULT_TREES, type SyncedTree } from '../../core/artifact-path.js';
 import { isTempName } from '../fs/atomic-write.js';
 import { walkTrees } from '../fs/tree-walk.js';
 import { sha256Of } from '../../core/blob-codec.js';
@@ -22,15 +22,15 @@ export async function hashFile(serverRoot: string, path: string): Promise<string
   }
 }
 
-/** Every regular, non-ignored file of both synced trees with its sha256; `temps` collects leftover `.artisync-` temps. */
-export async function scanDisk(serverRoot: string, temps: string[] = []): Promise<Map<string, string>> {
+/** Every regular, non-ignored file of the synced trees with its sha256; `temps` collects leftover `.artisync-` temps. */
+export async function scanDisk(serverRoot: string, temps: string[] = [], trees: readonly SyncedTree[] = DEFAULT_TREES): Promise<Map<string, string>> {
   const manifest = new Map<string, string>();
   const collectTemp = ({ path, kind }: { path: string; kind: string }): void => {
     if (kind === 'file' && isTempName(posix.basename(path))) temps.push(path);
   };
   await walkTrees(
     serverRoot,
-    SYNCED_TREES,
+    trees,
     async ({ path, kind }) => {
       if (kind !== 'file') return;
       const sha = await hashFile(serverRoot, path);

@@ -8,6 +8,7 @@ import { checkPath, type OverrideWatchParts } from './override-watcher.js';
 import { reconcilePaths } from './path-reconciler.js';
 import { loadLabelSnapshot, type StartupSyncParts } from './startup-sync.js';
 import { compareStreamIds, maxStreamId } from './stream-id.js';
+import { inTreesOnly } from './synced-trees.js';
 
 /** What the drift check reads and updates. */
 export type DriftCheckParts = StartupSyncParts & OverrideWatchParts & Pick<GatewayParts, 'diskPrints' | 'notCompared'>;
@@ -46,7 +47,7 @@ export interface LabelCheck {
  * differ are looked at again inside it.
  */
 export async function checkDrift(ctx: DriftCheckParts): Promise<Verification> {
-  const scanned = await ctx.diskPrints.manifest(ctx.settings.serverRoot);
+  const scanned = await ctx.diskPrints.manifest(ctx.settings.serverRoot, ctx.settings.trees);
   return ctx.queue.run(async () => {
     const labels: Record<string, LabelVerification> = {};
     let repaired = 0;
@@ -170,10 +171,11 @@ async function compareDisk(ctx: DriftCheckParts, compared: ReadonlySet<string>, 
 /** Paths whose file differs from what the hub wants there, overrides and first-start extras excepted. */
 function diskDrift(ctx: DriftCheckParts, disk: ReadonlyMap<string, string>, compared: ReadonlySet<string>): string[] {
   const { labels } = ctx.settings;
-  const desired = desiredState(labels, ctx.views);
+  const desired = inTreesOnly(ctx.settings.trees, desiredState(labels, ctx.views));
   const differing: string[] = [];
   for (const [path, want] of desired) {
-    if (!ctx.overrides.has(path) && disk.get(path) !== want.sha256 && decidedByCompared(path, labels, ctx.views, compared)) differing.push(path);
+    if (ctx.overrides.has(path) || ctx.deployFailures.explains(path, disk.get(path) ?? null, ctx.record)) continue;
+    if (disk.get(path) !== want.sha256 && decidedByCompared(path, labels, ctx.views, compared)) differing.push(path);
   }
   // A file no label holds and the gateway never wrote is the publisher's on a publishing node (it may publish other
   // labels), and a hand addition the watcher missed on a gateway-only node.
@@ -200,7 +202,7 @@ function knownRevision(ctx: DriftCheckParts, label: string): string {
 
 /** Paths where the applied record disagrees with the label views (a batch that failed half-way), overrides excepted. */
 function recordMismatches(ctx: DriftCheckParts): string[] {
-  const desired = desiredState(ctx.settings.labels, ctx.views);
+  const desired = inTreesOnly(ctx.settings.trees, desiredState(ctx.settings.labels, ctx.views));
   const stray: string[] = [];
   for (const [path, want] of desired) if (!ctx.overrides.has(path) && ctx.record.get(path)?.sha256 !== want.sha256) stray.push(path);
   for (const path of ctx.record.paths()) {

@@ -4,7 +4,7 @@
 import { lstatSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { SYNCED_TREES } from '../../core/artifact-path.js';
+import { DEFAULT_TREES, type SyncedTree } from '../../core/artifact-path.js';
 import type { BackgroundFailures } from '../background-failures.js';
 import { isIgnoredFileName } from './ignored-name.js';
 
@@ -30,11 +30,12 @@ export class FolderWatcher {
     private readonly onPath: PathListener,
     private readonly failures: BackgroundFailures,
     private readonly fs: WatcherFs = { watch, readdir },
+    private readonly trees: readonly SyncedTree[] = DEFAULT_TREES,
   ) {}
 
-  /** Watches every existing folder of both trees (which must exist). */
+  /** Watches every existing folder of the synced trees (which must exist). */
   async start(): Promise<void> {
-    for (const tree of SYNCED_TREES) await this.watchFolder(tree, false);
+    for (const tree of this.trees) await this.watchFolder(tree, false);
   }
 
   /** Closes every watch. */

@@ -8,6 +8,7 @@ import { saveOverrides } from './hand-edit-override.js';
 import { desiredState, winnerOf, type LabelViews } from './label-precedence.js';
 import type { Override } from './override-tracker.js';
 import { reconcilePaths, removeHere, type ReconcileParts } from './path-reconciler.js';
+import { inTreesOnly } from './synced-trees.js';
 
 /** What the admin actions read and update. */
 export type AdminActionParts = ReconcileParts & Pick<GatewayParts, 'diskPrints' | 'queue'>;
@@ -39,6 +40,8 @@ export interface VerifyReport {
   missing: string[];
   stale: string[];
   extra: string[];
+  /** Paths whose hub version the server on this node refused (Synapse's `.back` restore is on disk instead). */
+  deployFailed?: string[];
   overridden: string[];
 }
 
@@ -78,10 +81,13 @@ export async function redeploy(ctx: AdminActionParts, rawPaths: readonly string[
         throw new NotFoundError('ARTISYNC_NOT_FOUND', `no label in ${ctx.settings.labels.join(', ')} holds ${path}, and it is not on disk`, { subject: path });
       }
       ctx.overrides.clear(path);
+      // A redeploy is the operator's retry of a version the server refused: it is written again and watched again.
+      ctx.deployFailures.clear(path);
       if (sha !== null) disk.set(path, sha);
     }
     const result = await reconcilePaths(ctx, paths, { disk, force: new Set(paths) });
     await saveOverrides(ctx);
+    await ctx.deployFailures.save(ctx.record);
     ctx.logger.info({ paths, written: result.written.length, removed: result.removed.length }, 'redeployed');
     // Forced paths that held local content were copied aside before the hub's state replaced them (path-reconciler).
     const changed = new Set([...result.written, ...result.removed]);
@@ -126,18 +132,19 @@ export async function verify(ctx: AdminActionParts): Promise<VerifyReport> {
       hub.set(label, new Map(snapshot.heads.map((head) => [head.path, { version: head.version, sha256: head.sha256, size: head.size }])));
       revisions[label] = snapshot.revision;
     }
-    const disk = await ctx.diskPrints.manifest(ctx.settings.serverRoot);
-    const desired = desiredState(ctx.settings.labels, hub);
+    const disk = await ctx.diskPrints.manifest(ctx.settings.serverRoot, ctx.settings.trees);
+    const desired = inTreesOnly(ctx.settings.trees, desiredState(ctx.settings.labels, hub));
     const overridden = ctx.overrides.list().map((item) => item.path);
     const report: VerifyReport = { ok: true, revisions, missing: [], stale: [], extra: [], overridden };
     for (const [path, want] of desired) {
       if (ctx.overrides.has(path)) continue;
       const sha = disk.get(path);
-      if (sha === undefined) report.missing.push(path);
+      if (sha !== want.sha256 && ctx.deployFailures.explains(path, sha ?? null, ctx.record)) (report.deployFailed ??= []).push(path);
+      else if (sha === undefined) report.missing.push(path);
       else if (sha !== want.sha256) report.stale.push(path);
     }
     for (const path of disk.keys()) if (!desired.has(path) && !ctx.overrides.has(path)) report.extra.push(path);
-    report.ok = report.missing.length + report.stale.length + report.extra.length + overridden.length === 0;
+    report.ok = report.missing.length + report.stale.length + report.extra.length + overridden.length + (report.deployFailed?.length ?? 0) === 0;
     return report;
   });
 }

@@ -2,6 +2,7 @@
 // gateway-role.ts builds it once; each part declares, as a Pick of it, the few fields it needs.
 import type { BackgroundFailures } from '../background-failures.js';
 import type { Logger } from 'pino';
+import type { SyncedTree } from '../../core/artifact-path.js';
 import type { AtomicFs } from '../fs/atomic-write.js';
 import type { RealpathFs } from './tree-confinement.js';
 import type { OwnPublisher } from '../own-publisher-link.js';
@@ -10,6 +11,7 @@ import type { DiskFingerprints } from './disk-fingerprints.js';
 import type { GatewayRedis } from './gateway-redis.js';
 import type { LabelViews } from './label-precedence.js';
 import type { OverrideTracker } from './override-tracker.js';
+import type { DeployFailures } from './carbon-restore.js';
 import type { OwnFiles } from './own-files.js';
 import type { SerialQueue } from './serial-queue.js';
 
@@ -32,6 +34,8 @@ export interface GatewaySettings {
   serverRoot: string;
   stateDir: string;
   labels: readonly string[];
+  /** The trees this node syncs (agent.toml `trees`); paths of other trees in its labels are left alone. */
+  trees: readonly SyncedTree[];
   /** True on a gateway-only node: hand edits become overrides. False when the node's publisher pushes them instead. */
   handEditsAreOverrides: boolean;
   eventWaitingMs: number;
@@ -59,6 +63,8 @@ export interface GatewayParts {
   appliedRevision: Map<string, string>;
   record: AppliedRecord;
   overrides: OverrideTracker;
+  /** Versions the server on this node refused (Synapse's `.back` move and restore); see carbon-restore.ts. */
+  deployFailures: DeployFailures;
   /** Paths whose last write failed, with the reason. */
   failed: Map<string, string>;
   /** What the gateway's own files look like on disk, for cheap override checks. */

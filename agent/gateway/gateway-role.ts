@@ -17,6 +17,7 @@ import type { GatewayParts, GatewayMetrics } from './gateway-context.js';
 import { GatewayRedis, type LabelPosition } from './gateway-redis.js';
 import { labelStateOf } from './label-state.js';
 import { OverrideTracker } from './override-tracker.js';
+import { DeployFailures } from './carbon-restore.js';
 import { OwnFiles } from './own-files.js';
 import { watchForOverrides, type OverrideWatch } from './override-watcher.js';
 import type { ReconcileResult } from './path-reconciler.js';
@@ -82,6 +83,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
         serverRoot: config.server_root,
         stateDir: config.state_dir,
         labels: config.gateway.gateway_labels,
+        trees: config.trees,
         handEditsAreOverrides: !config.publisher.enabled,
         eventWaitingMs: config.gateway.event_waiting_time,
         writeConcurrency: WRITE_CONCURRENCY,
@@ -101,6 +103,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
       appliedRevision: new Map(),
       record: await AppliedRecord.load(fs, config.state_dir),
       overrides: await OverrideTracker.load(fs, config.state_dir),
+      deployFailures: await DeployFailures.load(fs, config.state_dir),
       failed: new Map(),
       ownFiles: new OwnFiles(),
       diskPrints: new DiskFingerprints(),
@@ -129,6 +132,8 @@ export class GatewayRole implements AgentRole, EchoFilter {
       gatewayLabels[label] = labelStateOf(this.ctx, label, this.positions.get(label), this.syncError, this.lastVerification?.labels[label]?.state);
     }
     const report: RoleReport = { gatewayLabels, overrides: this.ctx.overrides.list().filter((item) => item.kind !== 'undeployed').map((item) => item.path) };
+    const deployFailures = this.ctx.deployFailures.list(this.ctx.record);
+    if (deployFailures.length > 0) report.deployFailures = deployFailures;
     if (this.lastError !== undefined) report.lastError = this.lastError;
     if (this.lastVerification !== undefined) report.lastVerification = this.lastVerification;
     return report;
@@ -149,6 +154,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
     redeploy: async (path: string) => this.afterChange(await actions.redeploy(this.ctx, [path])),
     undeploy: (path: string) => actions.undeploy(this.ctx, path),
     overrides: () => this.ctx.overrides.list(),
+    deployFailures: () => this.ctx.deployFailures.list(this.ctx.record),
     clearOverrides: (target: { path: string } | { all: true }) => actions.clearOverrides(this.ctx, target),
     verify: () => actions.verify(this.ctx),
     checkDrift: async () => {
@@ -173,6 +179,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
     }
     await this.ctx.record.flush();
     await this.ctx.overrides.flush();
+    await this.ctx.deployFailures.flush();
     await this.hookChain;
     this.ctx.redis.close();
   }

@@ -4,7 +4,7 @@ import type { DesiredArtifact } from './label-precedence.js';
 import type { OverrideKind } from './override-tracker.js';
 
 /** What holding an override reads and updates. */
-export type HandEditParts = Pick<GatewayParts, 'clock' | 'logger' | 'metrics' | 'overrides' | 'record'>;
+export type HandEditParts = Pick<GatewayParts, 'clock' | 'deployFailures' | 'logger' | 'metrics' | 'overrides' | 'record'>;
 
 /**
  * Holds `path` (content `sha256` now, null when gone) as an override: added, deleted or changed against what the

@@ -11,7 +11,8 @@ export type LocalEditParts = HandEditParts & Pick<GatewayParts, 'settings' | 'vi
 export async function diskStateAt(ctx: LocalEditParts, path: string): Promise<{ sha256: string | null; handEdited: boolean }> {
   const sha256 = await hashFile(ctx.settings.serverRoot, path);
   if (ctx.record.get(path) === undefined) return { sha256, handEdited: sha256 !== null && ctx.record.extras.get(path) !== sha256 };
-  return { sha256, handEdited: !ctx.record.isOwn(path, sha256) };
+  // Carbon's restore after a refused version may be replaced by the next version like the gateway's own file.
+  return { sha256, handEdited: !ctx.record.isOwn(path, sha256) && !ctx.deployFailures.explains(path, sha256, ctx.record) };
 }
 
 /**

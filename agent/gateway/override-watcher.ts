@@ -1,11 +1,11 @@
 // Watches a gateway-only node's trees: a file whose content is not what the gateway wrote is a hand edit (an override).
 import { posix } from 'node:path';
-import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { hashFile } from './disk-scan.js';
 import { FolderWatcher } from './folder-watcher.js';
 import type { GatewayParts } from './gateway-context.js';
 import { recordHandEdit, type HandEditParts } from './hand-edit-override.js';
 import { makeFolderHere, type ReconcileParts } from './path-reconciler.js';
+import { recogniseCarbonRestore, restoreDepsOf } from './carbon-restore.js';
 
 /** What watching for hand edits reads and updates. */
 export type OverrideWatchParts = HandEditParts & ReconcileParts & Pick<GatewayParts, 'failures' | 'ownFiles' | 'queue'>;
@@ -20,7 +20,7 @@ export interface OverrideWatch {
 
 /** Starts watching both trees; events only mark paths dirty, each dirty path's content decides. */
 export async function watchForOverrides(ctx: OverrideWatchParts): Promise<OverrideWatch> {
-  for (const tree of SYNCED_TREES) await makeFolderHere(ctx, tree);
+  for (const tree of ctx.settings.trees) await makeFolderHere(ctx, tree);
   const dirty = new Set<string>();
   let queued = false;
   let closed = false;
@@ -48,6 +48,8 @@ export async function watchForOverrides(ctx: OverrideWatchParts): Promise<Overri
       schedule();
     },
     ctx.failures,
+    undefined,
+    ctx.settings.trees,
   );
   await watcher.start();
   return {
@@ -62,6 +64,7 @@ export async function watchForOverrides(ctx: OverrideWatchParts): Promise<Overri
 export async function checkPath(ctx: OverrideWatchParts, path: string): Promise<void> {
   if (ctx.ownFiles.unchanged(path, posix.join(ctx.settings.serverRoot, path))) return;
   const sha = await hashFile(ctx.settings.serverRoot, path);
+  if (await recogniseCarbonRestore(restoreDepsOf(ctx), path, sha)) return;
   if (ctx.record.isOwn(path, sha) || (sha !== null && ctx.record.extras.get(path) === sha)) return;
   const recorded = ctx.record.get(path)?.sha256 ?? null;
   if (recorded === null && sha === null && !ctx.overrides.has(path)) return;

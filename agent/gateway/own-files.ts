@@ -19,6 +19,17 @@ export class OwnFiles {
     else this.prints.set(path, fingerprintOf(stats));
   }
 
+  /**
+   * Whether the file at `absolute` is the one the gateway renamed to `path`, moved there unchanged (a rename keeps
+   * inode, size and mtime; a copy does not); undefined when this process has not written `path`.
+   */
+  movedTo(path: string, absolute: string): boolean | undefined {
+    const known = this.prints.get(path);
+    if (known === undefined) return undefined;
+    const stats = statOf(absolute);
+    return stats !== undefined && sameFingerprint(known, stats);
+  }
+
   /** True when the file at `absolute` is still the one the gateway renamed to `path`, untouched since. */
   unchanged(path: string, absolute: string): boolean {
     const known = this.prints.get(path);

@@ -12,6 +12,7 @@ import { deferToLocalEdit, diskStateAt, type LocalEditParts } from './local-edit
 import { materialize, type PlannedWrite } from './materializer.js';
 import { leaveNewerToPublisher, type OwnTreeParts } from './own-tree-guard.js';
 import { staysInsideRoot } from './tree-confinement.js';
+import { isInTrees } from './synced-trees.js';
 
 /** What reconciling paths reads and updates. */
 export type ReconcileParts = LocalEditParts & OwnTreeParts & Pick<GatewayParts, 'failed' | 'fs' | 'ownFiles' | 'rankOf' | 'syncFilesystem'>;
@@ -48,7 +49,7 @@ interface Work {
 
 /** Brings `paths` to the hub's winning versions, leaving overrides alone; failures land in ctx.failed and are thrown. */
 export async function reconcilePaths(ctx: ReconcileParts, paths: Iterable<string>, options: ReconcileOptions = {}): Promise<ReconcileResult> {
-  const work = planWork(ctx, paths, options);
+  const work = planWork(ctx, [...paths].filter((path) => isInTrees(ctx.settings.trees, path)), options);
   await leaveNewerToPublisher(ctx, work, options.force);
   // With a disk manifest the caller already compared the disk; otherwise look right before replacing anything.
   if (options.disk === undefined || options.checkHandEdits === true) await setAsideLocalEdits(ctx, work);

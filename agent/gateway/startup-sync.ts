@@ -6,6 +6,7 @@ import type { GatewayParts } from './gateway-context.js';
 import { desiredState, type LabelHead } from './label-precedence.js';
 import { holdHandEdit, saveOverrides } from './hand-edit-override.js';
 import { reconcilePaths, type ReconcileResult, type ReconcileParts } from './path-reconciler.js';
+import { recogniseRestoresOnDisk, restoreDepsOf } from './carbon-restore.js';
 
 /** What the startup sync reads and updates. */
 export type StartupSyncParts = ReconcileParts & Pick<GatewayParts, 'appliedRevision' | 'syncedRevision'>;
@@ -34,7 +35,7 @@ export async function runStartupSync(ctx: StartupSyncParts, options: FullSyncOpt
   const revisions = new Map<string, string>();
   for (const label of ctx.settings.labels) revisions.set(label, await loadLabelSnapshot(ctx, label));
   const temps: string[] = [];
-  const disk = await scanDisk(ctx.settings.serverRoot, temps);
+  const disk = await scanDisk(ctx.settings.serverRoot, temps, ctx.settings.trees);
   // Temps left by a crash mid-write: nothing else writes `.artisync-` files, and no write is in flight now.
   for (const temp of temps) await ctx.fs.rm(posix.join(ctx.settings.serverRoot, temp), { force: true });
   const desired = desiredState(ctx.settings.labels, ctx.views);
@@ -43,6 +44,7 @@ export async function runStartupSync(ctx: StartupSyncParts, options: FullSyncOpt
   if (firstStart) {
     for (const [path, sha] of disk) if (!desired.has(path)) ctx.record.extras.set(path, sha);
   } else {
+    await recogniseRestoresOnDisk(restoreDepsOf(ctx), disk);
     skip = detectOfflineChanges(ctx, disk);
   }
   const paths = [...new Set([...desired.keys(), ...ctx.record.paths(), ...ctx.overrides.list().map((item) => item.path)])].filter((path) => !skip.has(path));
@@ -71,6 +73,10 @@ function detectOfflineChanges(ctx: StartupSyncParts, disk: ReadonlyMap<string, s
   for (const path of new Set([...disk.keys(), ...ctx.record.paths()])) {
     const sha = disk.get(path) ?? null;
     if (ctx.record.isOwn(path, sha) || (sha !== null && ctx.record.extras.get(path) === sha)) continue;
+    if (ctx.deployFailures.explains(path, sha, ctx.record)) {
+      skip.add(path);
+      continue;
+    }
     if ((ctx.record.get(path)?.sha256 ?? null) === null && sha === null) continue;
     if (!ctx.settings.handEditsAreOverrides) {
       skip.add(path);

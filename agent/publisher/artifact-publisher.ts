@@ -148,7 +148,7 @@ export class ArtifactPublisher {
   /** Paths that may have changed on disk. */
   notePaths(paths: string[]): void {
     for (const path of paths) this.heldBack.cancelRecheck(path);
-    this.batcher.mark(paths);
+    this.batcher.mark(paths.filter((path) => !this.deps.isIgnoredPath(path)));
   }
 
   /** A folder appeared or vanished: every file on disk below it and every known path below it is looked at. */

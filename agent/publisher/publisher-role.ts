@@ -6,7 +6,7 @@ import { BackgroundFailures } from '../background-failures.js';
 import { ArtifactPublisher } from './artifact-publisher.js';
 import { HubAudit, type DeleteVersions } from './hub-audit.js';
 import { JsonStateFile } from '../gateway/json-state-file.js';
-import { parseArtifactPath, SYNCED_TREES } from '../../core/artifact-path.js';
+import { parseArtifactPath, SYNCED_TREES, treeOf } from '../../core/artifact-path.js';
 import { NotFoundError, PathError } from '../../core/errors.js';
 import { isIgnoredPath } from '../../core/ignored-file.js';
 import { validateArtifact } from '../../core/validate-artifact.js';
@@ -114,7 +114,9 @@ function publisherAdmin(engine: ArtifactPublisher, labels: readonly string[]): P
 
 /** Starts the publisher role with the core validation and ignore rules. */
 export function startPublisher(deps: AgentRoleDeps): Promise<PublisherRole> {
-  return startPublisherWith(deps, { validate: validateAtPath, isIgnoredPath });
+  const { trees } = deps.config;
+  // Paths of trees this node does not sync are as good as ignored: never watched, pushed or deleted from the hub.
+  return startPublisherWith(deps, { validate: validateAtPath, isIgnoredPath: (path) => isIgnoredPath(path) || treeOf(path, trees) === undefined });
 }
 
 /** Core validation for a path the watcher found; a path the hub would refuse is reported like an invalid file. */

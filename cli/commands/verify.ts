@@ -19,9 +19,11 @@ export function registerVerifyCommand(program: Command): void {
           for (const kind of ['missing', 'stale', 'extra', 'overridden'] as const) {
             for (const path of report[kind]) process.stdout.write(`${kind}\t${path}\n`);
           }
+          for (const path of report.deployFailed ?? []) process.stdout.write(`deploy-failed\t${path}\n`);
           process.stdout.write(`${verifySummary(report)}\n`);
         }
-        const drift = report.missing.length + report.stale.length + report.extra.length;
+        // A refused version is not drift artisync can repair, but the node does not run what the hub holds.
+        const drift = report.missing.length + report.stale.length + report.extra.length + (report.deployFailed?.length ?? 0);
         return drift === 0 && (report.overridden.length === 0 || options.allowOverrides === true) ? EXIT.ok : EXIT.failed;
       }),
     );
@@ -33,6 +35,8 @@ export function verifySummary(report: VerifyReport): string {
   const against = Object.entries(report.revisions).map(([label, revision]) => `${label}@${revision}`).join(', ');
   const hub = against === '' ? '' : ` (hub ${against})`;
   if (report.missing.length + report.stale.length + report.extra.length > 0) return `drift: ${counts}${hub}`;
+  const refused = report.deployFailed?.length ?? 0;
+  if (refused > 0) return `deploy failed on this node for ${refused} artifact${refused === 1 ? '' : 's'} (the server kept the previous version; see \`artisync status\`): ${counts}${hub}`;
   const overrides = report.overridden.length;
   if (overrides > 0) return `in sync except ${overrides} override${overrides === 1 ? '' : 's'}: ${counts}${hub}`;
   return `in sync: ${counts}${hub}`;

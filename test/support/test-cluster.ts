@@ -1,6 +1,7 @@
 // Starts the built hub and agents as processes for e2e tests: free ports, temp folders, readiness waits, one stop for all.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { CliDaemon } from './cli-daemon.js';
 import { findFreeLoopbackPort as findFreePort } from '../../cli/free-port.js';
 import { gatewayRedisUrl } from '../../core/redis-acl.js';
@@ -8,7 +9,7 @@ import { TEST_GATEWAY_REDIS_PASSWORD } from './redis-server.js';
 import { makeTempDir, removeTempDir } from './temp-tree.js';
 import { waitFor } from './wait-for.js';
 
-/** The synced trees a server root holds. */
+/** The synced trees a server root holds by default (folders made before an agent starts). */
 const TREES = ['synapse-configs/default', 'executionplans'];
 /** Folders made before an agent starts, as a real server root has them; a test of new folders makes its own. */
 const STANDARD_FOLDERS = [...TREES, ...['api', 'endpoints', 'sequences', 'local-entries'].map((kind) => `synapse-configs/default/${kind}`)];
@@ -138,7 +139,7 @@ function agentRedisUrl(options: AgentOptions): string {
 /** Every synced file under a server root (dotfiles and .artisync- temp files included), path → content. */
 export async function readTrees(serverRoot: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const tree of TREES) {
+  for (const tree of SYNCED_TREES) {
     const root = join(serverRoot, tree);
     let entries;
     try {

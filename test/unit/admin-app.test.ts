@@ -25,6 +25,7 @@ const gateway: GatewayAdmin = {
   redeploy: (path) => Promise.resolve({ written: [path], removed: [] }),
   undeploy: () => Promise.resolve(),
   overrides: () => [],
+  deployFailures: () => [],
   clearOverrides: (target) => Promise.resolve({ cleared: 'all' in target ? [] : [target.path], backups: {} }),
   verify: () => Promise.resolve({ ok: true, revisions: {}, missing: [], stale: [], extra: [], overridden: [] }),
   checkDrift: () => Promise.resolve({ ok: true, repaired: 0, at: 1, durationMs: 0.5, labels: {}, drift: 0 }),
