@@ -82,7 +82,7 @@ export async function repairLabel(ctx: GatewayContext, label: string): Promise<L
 export async function needsFullSync(ctx: GatewayContext): Promise<boolean> {
   const group = consumerGroupName(ctx.settings.nodeId);
   try {
-    for (const label of ctx.settings.labels) if ((await ctx.redis.groupInfo(label, group)) === undefined) return true;
+    for (const label of ctx.settings.labels) if (!(await ctx.redis.hasGroup(label, group))) return true;
   } catch {
     return false;
   }
