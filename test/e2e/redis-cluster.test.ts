@@ -65,7 +65,7 @@ describe('Redis Cluster', () => {
     const lastRevision = (await hub.history(last, pathOf(last, 'Api')))[1]?.revision ?? '';
     const replayed = await hub.replay(last, { node: 'gw-1', from: lastRevision });
     expect(replayed).toMatchObject({ label: last, node: 'gw-1' });
-    await waitFor(async () => gateway.daemon.logsWithMsg('replayed entries re-applied').length > 0, { timeoutMs: 30_000, message: 'replay re-applied' });
+    await waitFor(() => gateway.daemon.logsWithMsg('replayed entries re-applied').length > 0, { timeoutMs: 30_000, message: 'replay re-applied' });
     expect(await onDisk(pathOf(last, 'Api'))).toBe(apiXml('Api3', 'v2'));
   });
 
