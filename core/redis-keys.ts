@@ -5,7 +5,7 @@
 /** Every key starts with this, outside any hash tag, so one ACL pattern (`~artisync:*`) covers the whole store. */
 export const KEY_PREFIX = 'artisync:';
 
-/** The layout version written to `meta` by `artisync migrate` and by a hub that starts on an empty store. */
+/** The layout version the one-time move from the `{artisync}` layout records in `meta`. */
 export const LAYOUT_VERSION = 2;
 
 /** The hash tag of a label: URI-encoded, so no `{`, `}` or `:` in a label can move it to another slot or key. */

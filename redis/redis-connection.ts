@@ -12,6 +12,8 @@ export interface RedisConnectionOptions {
   connectionName?: string;
   /** Jitter reconnect delays (gateways: many of them reconnect when one Redis comes back). */
   jitterReconnects?: boolean;
+  /** Send the commands issued in one tick as one write: fewer syscalls for Redis when many gateways poll. */
+  autoPipelining?: boolean;
 }
 
 /** Creates the ioredis client for a redis_url; the caller quits it. */
@@ -20,6 +22,7 @@ export function createRedisConnection(url: string, extra: RedisConnectionOptions
   const common: RedisOptions = {
     maxRetriesPerRequest: extra.maxRetriesPerRequest === undefined ? 2 : extra.maxRetriesPerRequest,
     connectionName: extra.connectionName,
+    enableAutoPipelining: extra.autoPipelining === true,
     ...(extra.jitterReconnects === true ? { retryStrategy: (attempt: number) => reconnectDelayMs(attempt, Math.random) } : {}),
   };
   switch (spec.kind) {

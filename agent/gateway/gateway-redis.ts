@@ -44,7 +44,7 @@ export class GatewayRedis {
   private connectedOnce = false;
 
   constructor(private readonly url: string, private readonly events: GatewayRedisEvents) {
-    this.command = createRedisConnection(url, { maxRetriesPerRequest: 3, connectionName: 'artisync-gateway', jitterReconnects: true });
+    this.command = createRedisConnection(url, { maxRetriesPerRequest: 3, connectionName: 'artisync-gateway', jitterReconnects: true, autoPipelining: true });
     this.command.on('ready', () => {
       events.onReady(this.connectedOnce);
       this.connectedOnce = true;
