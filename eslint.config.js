@@ -1,6 +1,7 @@
 // Lint rules: typescript-eslint's type-aware recommended set over every TypeScript source, plus the layering between
 // our modules (see `layerRules`): core is pure and imports nothing of ours, hub and agent never import each other,
-// client (the HTTP clients of hub and agent admin API) serves both cli and agent, cli may import everything.
+// client (the HTTP clients of hub and agent admin API) serves both cli and agent, redis (the Redis layout both read)
+// imports core only, cli may import everything.
 import tseslint from 'typescript-eslint';
 
 /** An import that leaves the current folder into one of our top-level modules, at any depth. */
@@ -10,7 +11,7 @@ const into = (modules) => `^(\\.\\./)+(${modules.join('|')})(/|$)`;
 const layerRules = [
   {
     files: ['core/**/*.ts'],
-    patterns: [{ regex: into(['client', 'hub', 'agent', 'cli', 'bench', 'test']), message: 'core is pure logic and imports nothing of ours outside core.' }],
+    patterns: [{ regex: into(['client', 'redis', 'hub', 'agent', 'cli', 'bench', 'test']), message: 'core is pure logic and imports nothing of ours outside core.' }],
     paths: ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process', 'ioredis', 'fastify', 'chokidar'].map((name) => ({
       name,
       message: 'core never touches the filesystem, network or processes; do that in hub/ or agent/.',
@@ -18,11 +19,15 @@ const layerRules = [
   },
   {
     files: ['hub/**/*.ts'],
-    patterns: [{ regex: into(['agent', 'client', 'cli', 'bench', 'test']), message: 'hub imports only core: hub and agent never import each other.' }],
+    patterns: [{ regex: into(['agent', 'client', 'cli', 'bench', 'test']), message: 'hub imports core and redis only: hub and agent never import each other.' }],
   },
   {
     files: ['agent/**/*.ts'],
-    patterns: [{ regex: into(['hub', 'cli', 'bench', 'test']), message: 'agent imports core and client only: hub and agent never import each other.' }],
+    patterns: [{ regex: into(['hub', 'cli', 'bench', 'test']), message: 'agent imports core, redis and client only: hub and agent never import each other.' }],
+  },
+  {
+    files: ['redis/**/*.ts'],
+    patterns: [{ regex: into(['client', 'hub', 'agent', 'cli', 'bench', 'test']), message: 'redis (the layout hub and gateway share) imports core only.' }],
   },
   {
     files: ['client/**/*.ts'],

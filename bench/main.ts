@@ -11,6 +11,7 @@ import { buildRows, formatReport, writeJsonReport } from './report.js';
 import type { Measurement, Scenario, ScenarioContext, SourceTree } from './scenario.js';
 import { coldCopyScenario } from './scenarios/cold-copy.js';
 import { fsFloorScenario } from './scenarios/fs-floor.js';
+import { gatewayScaleScenario, GATEWAY_SCALE_TARGETS } from './scenarios/gateway-scale.js';
 import { hubPutScenario } from './scenarios/hub-put.js';
 import { artisyncFanoutScenario } from './scenarios/artisync-fanout.js';
 import { artisyncSyncScenario } from './scenarios/artisync-sync.js';
@@ -39,7 +40,7 @@ const { values } = parseArgs({
 // the file-creating peers still come early, while the disk has the fewest freed inodes.
 const scenarios: Scenario[] = [
   coldCopyScenario, artisyncSyncScenario, fsFloorScenario, hubPutScenario, rsyncRescanScenario, artisyncFanoutScenario,
-  lsyncdEditScenario, publisherRescanScenario, validationThroughputScenario(values.fixtures),
+  lsyncdEditScenario, publisherRescanScenario, validationThroughputScenario(values.fixtures), gatewayScaleScenario,
 ];
 
 async function main(): Promise<void> {
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     if (!values['keep-scratch']) await scratch.removeAll();
   }
   const { measurements, outcomes } = run;
-  const rows = buildRows(measurements, TARGETS);
+  const rows = buildRows(measurements, [...TARGETS, ...GATEWAY_SCALE_TARGETS]);
   process.stdout.write(formatReport(rows, measurements));
   for (const [name, outcome] of Object.entries(outcomes)) {
     if (outcome.skipped !== undefined) process.stdout.write(`skipped ${name}: ${outcome.skipped}\n`);

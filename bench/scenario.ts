@@ -13,7 +13,7 @@ export interface Measurement {
   system: MeasuredSystem;
   /** What was measured, in words, for the table. */
   label: string;
-  unit: 'ms' | 'MB/s' | 'files/s' | 'MB' | 's';
+  unit: 'ms' | 'MB/s' | 'files/s' | 'MB' | 's' | '%' | 'µs';
   samples: number[];
   summary: Summary;
 }

@@ -18,11 +18,14 @@ export interface ChangeEvent {
   /** Hub clock at commit, ms since the epoch (for propagation-lag metrics). */
   committedAt: number;
   items: ChangeEventItem[];
+  /** The id of the stream entry before this one ("0-0" for the first); absent from entries written before layout 2. */
+  prev?: string;
 }
 
 /** Encodes a changeset as the flat field list XADD takes. */
 export function encodeChangeEvent(event: ChangeEvent): string[] {
-  return ['node', event.node, 'at', String(event.committedAt), 'items', JSON.stringify(event.items)];
+  const fields = ['node', event.node, 'at', String(event.committedAt), 'items', JSON.stringify(event.items)];
+  return event.prev === undefined ? fields : [...fields, 'prev', event.prev];
 }
 
 /** Decodes a stream entry's field list; throws naming the entry when a field is missing or malformed. */
@@ -37,5 +40,6 @@ export function decodeChangeEvent(entryId: string, fields: readonly string[]): C
   }
   const items = JSON.parse(rawItems) as unknown;
   if (!Array.isArray(items)) throw new Error(`stream entry ${entryId}: items is not a list`);
-  return { node, committedAt: at, items: items as ChangeEventItem[] };
+  const prev = map.get('prev');
+  return { node, committedAt: at, items: items as ChangeEventItem[], ...(prev === undefined ? {} : { prev }) };
 }

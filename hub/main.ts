@@ -10,8 +10,9 @@ import type { HubDeps } from './hub-deps.js';
 import { createHubMetrics } from './hub-metrics.js';
 import { checkCommitDurability, warnIfRedisNotPersistent } from './redis-persistence-check.js';
 import type { CommitDurability } from './store/commit-durability.js';
-import { createRedisConnection } from './store/redis-connection.js';
-import { RedisArtifactStore, type RedisClient } from './store/redis-artifact-store.js';
+import { createRedisConnection } from '../redis/redis-connection.js';
+import { migrateLegacyLayout } from './store/layout-migration.js';
+import { BLOB_GRACE_MS, RedisArtifactStore, type RedisClient } from './store/redis-artifact-store.js';
 import { RedisNodeRegistry } from './store/redis-node-registry.js';
 import type { TokenRegistry } from './token-registry.js';
 import { loadTokens, reloadTokensOnSighup } from './tokens-file.js';
@@ -45,7 +46,13 @@ export async function runHub(config: HubConfig): Promise<number> {
   try {
     await warnIfRedisNotPersistent(redis, logger);
     const durability = await checkCommitDurability(redis, config, logger);
-    const app = await buildHubApp(composeDeps(config, redis, logger, tokens, https, durability));
+    const migrated = await migrateLegacyLayout(redis);
+    if (migrated !== undefined) logger.warn(migrated, 'moved the Redis store from the {artisync} layout to one slot per label');
+    const deps = composeDeps(config, redis, logger, tokens, https, durability);
+    const app = await buildHubApp(deps);
+    // Blobs no label references but a commit still held are deleted once their grace period is over.
+    const sweeper = setInterval(() => void deps.store.blobs.sweep().catch((err: unknown) => logger.warn({ err }, 'blob sweep failed')), BLOB_GRACE_MS);
+    sweeper.unref();
     const separator = config.listen.lastIndexOf(':');
     const address = await app.listen({ host: config.listen.slice(0, separator), port: Number(config.listen.slice(separator + 1)) });
     logger.info({ address, tls: https !== undefined }, 'hub listening');
@@ -53,6 +60,7 @@ export async function runHub(config: HubConfig): Promise<number> {
     const signal = await waitForSignal();
     stopReloading();
     logger.info({ signal }, 'hub stopping');
+    clearInterval(sweeper);
     await app.close();
     logger.info('hub stopped');
     return 0;
@@ -70,6 +78,7 @@ function composeDeps(
   const store = new RedisArtifactStore(redis, {
     historyLimit: config.history_limit, streamMaxlen: config.stream_maxlen, conflictPolicy: config.conflict_policy, now,
     observeLatency: (operation, seconds) => metrics.redisLatency.observe({ operation }, seconds),
+    onBlobCollectError: (err) => logger.warn({ err }, 'deleting unreferenced blobs failed; the next sweep retries'),
   });
   const nodes = new RedisNodeRegistry(redis, now);
   return { config, logger, store, nodes, validate: validateArtifact, tokens, metrics, now, durability, ...(https === undefined ? {} : { https }) };

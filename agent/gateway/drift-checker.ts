@@ -86,7 +86,7 @@ export async function repairLabel(ctx: DriftCheckParts, label: string): Promise<
 export async function needsFullSync(ctx: DriftCheckParts): Promise<boolean> {
   const group = consumerGroupName(ctx.settings.nodeId);
   try {
-    for (const label of ctx.settings.labels) if ((await ctx.redis.groupInfo(label, group)) === undefined) return true;
+    for (const label of ctx.settings.labels) if (!(await ctx.redis.hasGroup(label, group))) return true;
   } catch {
     return false;
   }

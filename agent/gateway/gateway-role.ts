@@ -22,6 +22,7 @@ import { OwnFiles } from './own-files.js';
 import { watchForOverrides, type OverrideWatch } from './override-watcher.js';
 import type { ReconcileResult } from './path-reconciler.js';
 import { retryDelayMs } from '../../core/retry-backoff.js';
+import { jittered } from '../../core/jitter.js';
 import { SerialQueue } from './serial-queue.js';
 import { runStartupSync, type FullSyncOptions } from './startup-sync.js';
 import { StreamConsumer, StreamTrimmedError } from './stream-consumer.js';
@@ -188,10 +189,23 @@ export class GatewayRole implements AgentRole, EchoFilter {
     if (this.ctx.settings.handEditsAreOverrides) this.watcher = await watchForOverrides(this.ctx);
     this.supervisor = this.supervise();
     const gateway = this.deps.config.gateway;
-    this.timers.push(setInterval(() => void this.verifyNow().catch((err: unknown) => this.noteError(err, 'drift check failed')), gateway.verify_interval));
+    this.scheduleDriftRound(gateway.verify_interval);
     this.timers.push(setInterval(() => void this.refreshLag(), this.deps.config.heartbeat_interval));
     for (const timer of this.timers) timer.unref();
     void this.refreshLag();
+  }
+
+  /** Drift rounds every verify_interval ±10%, so gateways started together do not all read Redis at once. */
+  private scheduleDriftRound(intervalMs: number): void {
+    if (this.stopping) return;
+    const timer = setTimeout(() => {
+      this.timers.splice(this.timers.indexOf(timer), 1);
+      void this.verifyNow()
+        .catch((err: unknown) => this.noteError(err, 'drift check failed'))
+        .finally(() => this.scheduleDriftRound(intervalMs));
+    }, jittered(intervalMs, 0.1, Math.random));
+    timer.unref();
+    this.timers.push(timer);
   }
 
   private async supervise(): Promise<void> {
@@ -243,7 +257,9 @@ export class GatewayRole implements AgentRole, EchoFilter {
     if (!reconnected) return;
     this.consumer?.recheckPending();
     this.ctx.logger.info('redis reconnected: checking for drift');
-    void this.verifyNow().catch((err: unknown) => this.noteError(err, 'drift check after reconnect failed'));
+    // Spread over up to a second: every gateway of a restarted Redis reconnects at about the same moment.
+    const timer = setTimeout(() => void this.verifyNow().catch((err: unknown) => this.noteError(err, 'drift check after reconnect failed')), jittered(500, 1, Math.random));
+    timer.unref();
   }
 
   private afterChange(result: ReconcileResult): ReconcileResult {

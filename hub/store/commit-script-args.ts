@@ -1,7 +1,7 @@
-// Builds the KEYS and ARGV of commit-changeset.lua from a changeset whose content is already hashed and encoded.
+// Builds the KEYS and ARGV of commit-changeset.lua from a changeset whose content is already hashed.
 import { redisKeys } from '../../core/redis-keys.js';
 
-/** One change ready for the script: hashed, encoded, and with the blobs its history trim may release. */
+/** One change ready for the script: hashed, with its encoded blob (written before the script, not passed to it). */
 export interface ScriptChange {
   op: 'put' | 'delete';
   path: string;
@@ -10,8 +10,6 @@ export interface ScriptChange {
   baseVersion: number | undefined;
   /** encodeBlob output; empty for a delete. */
   encoded: Buffer;
-  /** sha256 of every put in the tail of the path's history that this commit may trim. */
-  trimCandidates: string[];
 }
 
 /** Everything the script needs besides the changes. */
@@ -26,28 +24,20 @@ export interface ScriptSettings {
   requestTtlSeconds: number;
 }
 
-/** The request-id key of a label: ids are scoped per label so two labels never share a cached reply. */
-export function requestKeyOf(label: string, requestId: string | undefined): string {
-  return redisKeys.request(label, requestId ?? '-');
-}
-
-/** KEYS followed by ARGV, flattened as ioredis' defineCommand expects (numberOfKeys given separately). */
-export function buildCommitArgs(settings: ScriptSettings, changes: readonly ScriptChange[]): { keys: string[]; argv: Array<string | Buffer> } {
+/** KEYS followed by ARGV, flattened as ioredis' defineCommand expects (numberOfKeys given separately); every key is in the label's slot. */
+export function buildCommitArgs(settings: ScriptSettings, changes: readonly ScriptChange[]): { keys: string[]; argv: string[] } {
   const { label } = settings;
   const keys = [
     redisKeys.heads(label), redisKeys.versions(label), redisKeys.stream(label), redisKeys.digest(label),
-    redisKeys.blobRefs(), redisKeys.labels(), requestKeyOf(label, settings.requestId),
+    redisKeys.blobRefs(label), redisKeys.request(label, settings.requestId ?? '-'),
   ];
-  const argv: Array<string | Buffer> = [
+  const argv = [
     label, settings.node, String(settings.committedAt), String(settings.historyLimit), String(settings.streamMaxlen),
     settings.conflictPolicy, settings.requestId ?? '', String(settings.requestTtlSeconds), String(changes.length),
   ];
   for (const change of changes) {
-    const candidates = [...new Set(change.trimCandidates)];
-    keys.push(redisKeys.history(label, change.path), redisKeys.blob(change.op === 'put' ? change.sha256 : '-'));
-    keys.push(...candidates.map((sha) => redisKeys.blob(sha)));
+    keys.push(redisKeys.history(label, change.path));
     argv.push(change.op, change.path, change.sha256, String(change.size), change.baseVersion === undefined ? '' : String(change.baseVersion));
-    argv.push(change.encoded, String(candidates.length), ...candidates);
   }
   return { keys, argv };
 }

@@ -1,17 +1,18 @@
 // The hub's artifact store in Redis: one Lua call commits a changeset; reads give heads, history, content and digests.
 import { readFileSync } from 'node:fs';
-import type { Cluster, Redis } from 'ioredis';
 import { decodeBlob, encodeBlob, sha256Of } from '../../core/blob-codec.js';
 import { decodeChangeEvent, type ChangeEvent } from '../../core/change-event.js';
 import { ArtisyncError, NotFoundError } from '../../core/errors.js';
 import type { ArtifactHead, DigestReply, HistoryEntry, PutResult, Snapshot, VersionsReply } from '../../core/hub-api.js';
 import { EMPTY_DIGEST } from '../../core/label-digest.js';
 import { redisKeys } from '../../core/redis-keys.js';
+import { readLabelDigest, readLabelSnapshot } from '../../redis/label-reads.js';
+import type { RedisClient } from '../../redis/redis-connection.js';
+import { BlobKeeper } from './blob-keeper.js';
 import { buildCommitArgs, type ScriptChange } from './commit-script-args.js';
-import { mapRedisError, StaleHistoryError } from './redis-reply-error.js';
+import { mapRedisError } from './redis-reply-error.js';
 
-/** A Redis or Cluster connection as ioredis gives it. */
-export type RedisClient = Redis | Cluster;
+export type { RedisClient } from '../../redis/redis-connection.js';
 
 /** One change handed to the store; content is the raw artifact bytes. */
 export interface StoreChange {
@@ -50,22 +51,27 @@ export interface ArtifactStoreOptions {
   conflictPolicy: 'last-writer-wins' | 'reject';
   now: () => number;
   observeLatency?: (operation: string, seconds: number) => void;
+  /** How long a blob written before its commit script is safe from deletion; default BLOB_GRACE_MS, 0 only in tests. */
+  blobGraceMs?: number;
+  /** Told when deleting unreferenced blobs after a commit failed (the commit itself succeeded). */
+  onBlobCollectError?: (err: Error) => void;
 }
 
+/** Default grace of a freshly written blob: far longer than any commit between its blob write and its script. */
+export const BLOB_GRACE_MS = 60_000;
+
 interface ScriptCommands {
-  artisyncCommitChangeset(numberOfKeys: number, ...args: Array<string | Buffer>): Promise<string>;
-  artisyncReadSnapshot(...keys: string[]): Promise<[string, string, string[]]>;
+  artisyncCommitChangeset(numberOfKeys: number, ...args: string[]): Promise<string>;
 }
 
 interface ScriptReply {
   revision: string;
   items: Array<{ path: string; op: 'put' | 'delete'; version?: number; sha256?: string; unchanged?: boolean; conflict?: boolean; refused?: string; message?: string }>;
+  /** cjson encodes an empty list as {}. */
+  released?: string[] | Record<string, never>;
 }
 
 const REQUEST_TTL_SECONDS = 86_400;
-// Concurrent commits on one path between our history read and the script; beyond this the script says STALE.
-const TRIM_WINDOW = 64;
-const MAX_STALE_RETRIES = 50;
 
 function luaSource(name: string): string {
   return readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
@@ -74,12 +80,13 @@ function luaSource(name: string): string {
 /** Registers the store's Lua scripts on a connection (once per connection). */
 export function defineStoreCommands(redis: RedisClient): void {
   redis.defineCommand('artisyncCommitChangeset', { lua: luaSource('commit-changeset') });
-  redis.defineCommand('artisyncReadSnapshot', { numberOfKeys: 3, lua: luaSource('read-snapshot') });
 }
 
-/** Versioned artifact store over one Redis (or Cluster: every key shares one hash tag). */
+/** Versioned artifact store over one Redis (or Cluster: each label's keys share the label's hash tag). */
 export class RedisArtifactStore {
   private readonly scripts: ScriptCommands;
+  /** Writes blobs before commits and deletes the ones no label references any more. */
+  readonly blobs: BlobKeeper;
 
   constructor(
     private readonly redis: RedisClient,
@@ -87,6 +94,7 @@ export class RedisArtifactStore {
   ) {
     defineStoreCommands(redis);
     this.scripts = redis as unknown as ScriptCommands;
+    this.blobs = new BlobKeeper(redis, options.blobGraceMs ?? BLOB_GRACE_MS, options.now);
   }
 
   /** Commits every change as one revision (or none when nothing changed); conflicts follow the policy. */
@@ -96,59 +104,37 @@ export class RedisArtifactStore {
       throw new ArtisyncError('ARTISYNC_BAD_REQUEST', 'a changeset needs at least one change and each path at most once', { subject: request.label });
     }
     const prepared = request.changes.map((change) => prepareChange(change));
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await this.tryCommit(request, prepared);
-      } catch (err) {
-        if (!(err instanceof StaleHistoryError) || attempt >= MAX_STALE_RETRIES) throw mapStale(err, request.label);
-      }
-    }
-  }
-
-  private async tryCommit(request: CommitRequest, prepared: ScriptChange[]): Promise<CommitOutcome> {
-    const withCandidates = await this.withTrimCandidates(request.label, prepared);
+    const puts = new Map(prepared.filter((change) => change.op === 'put').map((change) => [change.sha256, change.encoded]));
+    await this.timed('write blobs', request.label, () => this.blobs.hold(puts));
     const { keys, argv } = buildCommitArgs({
       label: request.label, node: request.node, committedAt: this.options.now(), historyLimit: this.options.historyLimit,
       streamMaxlen: this.options.streamMaxlen, conflictPolicy: this.options.conflictPolicy, requestId: request.requestId,
       requestTtlSeconds: REQUEST_TTL_SECONDS,
-    }, withCandidates);
+    }, prepared);
     const raw = await this.timed('commit', request.label, () => this.scripts.artisyncCommitChangeset(keys.length, ...keys, ...argv));
-    return parseCommitReply(raw);
-  }
-
-  private async withTrimCandidates(label: string, changes: ScriptChange[]): Promise<ScriptChange[]> {
-    const start = Math.max(0, this.options.historyLimit - 1 - TRIM_WINDOW);
-    const pipeline = this.redis.pipeline();
-    for (const change of changes) pipeline.lrange(redisKeys.history(label, change.path), start, -1);
-    const replies = await this.timed('read history tail', label, () => pipeline.exec());
-    return changes.map((change, index) => {
-      const [err, entries] = replies?.[index] ?? [null, []];
-      if (err !== null) throw mapRedisError(err, 'read history tail', change.path);
-      const shas = (entries as string[]).map((raw) => JSON.parse(raw) as HistoryEntry).filter((e) => e.op === 'put').map((e) => e.sha256);
-      return { ...change, trimCandidates: shas };
-    });
+    const reply = JSON.parse(raw) as ScriptReply;
+    const outcome = parseCommitReply(reply);
+    if (outcome.revision !== null) await this.timed('labels', request.label, () => this.redis.sadd(redisKeys.labels(), request.label));
+    // A blob written for a refused item may be referenced by nobody, like one the commit released.
+    const refused = outcome.items.filter((item) => item.refused !== undefined).map((item) => prepared.find((change) => change.path === item.path));
+    const released = Array.isArray(reply.released) ? reply.released : [];
+    const candidates = [...released, ...refused.flatMap((change) => (change?.op === 'put' ? [change.sha256] : []))];
+    // The commit stands whatever happens here: a blob left behind costs memory only, and the next sweep retries.
+    await this.timed('collect blobs', request.label, () => this.blobs.collect(candidates)).catch((err: unknown) => this.options.onBlobCollectError?.(err as Error));
+    return outcome;
   }
 
   /** Every head of a label with the revision and digest read in the same atomic step. */
   async snapshot(label: string): Promise<Snapshot> {
-    const [revision, digest, flat] = await this.timed('snapshot', label, () =>
-      this.scripts.artisyncReadSnapshot(redisKeys.heads(label), redisKeys.stream(label), redisKeys.digest(label)));
-    const artifacts: ArtifactHead[] = [];
-    for (let i = 1; i < flat.length; i += 2) artifacts.push(JSON.parse(flat[i] as string) as ArtifactHead);
-    artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { label, revision, digest: digest === '' ? EMPTY_DIGEST : digest, artifacts };
+    const read = await this.timed('snapshot', label, () => readLabelSnapshot(this.redis, label));
+    const artifacts = read.heads.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { label, revision: read.revision, digest: read.digest ?? EMPTY_DIGEST, artifacts };
   }
 
   /** A label's digest, head count and last revision, read in one MULTI. */
   async digest(label: string): Promise<DigestReply> {
-    const replies = await this.timed('digest', label, () => this.redis.multi()
-      .get(redisKeys.digest(label)).hlen(redisKeys.heads(label)).xrevrange(redisKeys.stream(label), '+', '-', 'COUNT', 1).exec());
-    const [digest, count, last] = (replies ?? []).map(([err, value]) => {
-      if (err !== null) throw mapRedisError(err, 'digest', label);
-      return value;
-    });
-    const lastEntry = (last as Array<[string, string[]]> | undefined)?.[0];
-    return { label, revision: lastEntry?.[0] ?? '0-0', digest: (digest as string | null) ?? EMPTY_DIGEST, count: Number(count ?? 0) };
+    const read = await this.timed('digest', label, () => readLabelDigest(this.redis, label));
+    return { label, revision: read.revision, digest: read.digest ?? EMPTY_DIGEST, count: read.count };
   }
 
   /** The last version given out per path of a label, deleted paths included. */
@@ -219,17 +205,16 @@ export class RedisArtifactStore {
 
 function prepareChange(change: StoreChange): ScriptChange {
   if (change.op === 'delete') {
-    return { op: 'delete', path: change.path, sha256: '', size: 0, baseVersion: change.baseVersion, encoded: Buffer.alloc(0), trimCandidates: [] };
+    return { op: 'delete', path: change.path, sha256: '', size: 0, baseVersion: change.baseVersion, encoded: Buffer.alloc(0) };
   }
   const content = change.content ?? new Uint8Array();
   return {
     op: 'put', path: change.path, sha256: sha256Of(content), size: content.length, baseVersion: change.baseVersion,
-    encoded: encodeBlob(content), trimCandidates: [],
+    encoded: encodeBlob(content),
   };
 }
 
-function parseCommitReply(raw: string): CommitOutcome {
-  const reply = JSON.parse(raw) as ScriptReply;
+function parseCommitReply(reply: ScriptReply): CommitOutcome {
   const revision = reply.revision === '' ? null : reply.revision;
   const items = reply.items.map((item): CommitItemOutcome => {
     if (item.refused !== undefined) {
@@ -245,9 +230,4 @@ function parseCommitReply(raw: string): CommitOutcome {
     };
   });
   return { revision, items };
-}
-
-function mapStale(err: unknown, label: string): Error {
-  if (!(err instanceof StaleHistoryError)) return err as Error;
-  return new ArtisyncError('ARTISYNC_INTERNAL', `history of label ${label} kept moving; commit gave up: ${err.message}`, { subject: label });
 }

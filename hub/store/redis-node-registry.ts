@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { ConflictError, NotFoundError, ArtisyncError } from '../../core/errors.js';
 import type { NodeHeartbeat, NodeStatus } from '../../core/hub-api.js';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
-import type { RedisClient } from './redis-artifact-store.js';
+import { readLastRevisions } from '../../redis/label-reads.js';
+import type { RedisClient } from '../../redis/redis-connection.js';
 import { mapRedisError } from './redis-reply-error.js';
 
 const REVISION = /^(\d+)-(\d+)$/;
@@ -35,7 +36,7 @@ export class RedisNodeRegistry {
   private readonly scripts: RegistryScripts;
 
   constructor(private readonly redis: RedisClient, private readonly now: () => number) {
-    redis.defineCommand('artisyncRewindGroup', { numberOfKeys: 2, lua: readFileSync(new URL('./lua/rewind-group.lua', import.meta.url), 'utf8') });
+    redis.defineCommand('artisyncRewindGroup', { numberOfKeys: 1, lua: readFileSync(new URL('./lua/rewind-group.lua', import.meta.url), 'utf8') });
     this.scripts = redis as unknown as RegistryScripts;
   }
 
@@ -48,20 +49,16 @@ export class RedisNodeRegistry {
 
   /**
    * Every node that has sent a heartbeat, sorted by id. Each gateway label gets the label's head revision in Redis now
-   * (`hubRevision`) and, when Redis knows it, a lag from XINFO GROUPS: entries not yet delivered plus pending ones.
+   * (`hubRevision`, one O(1) read per label); the lag is what the gateway reported, never XINFO GROUPS, whose cost
+   * grows with the number of gateways.
    */
   async listNodes(): Promise<NodeStatus[]> {
     const raw = await this.call('nodes', undefined, () => this.redis.hgetall(redisKeys.nodes()));
     const nodes = Object.values(raw).map((json) => JSON.parse(json) as NodeStatus).sort((a, b) => (a.node < b.node ? -1 : 1));
     const labels = [...new Set(nodes.flatMap((node) => Object.keys(node.gatewayLabels)))];
-    const heads = await this.call('nodes', undefined, () => this.headRevisions(labels));
-    const lags = await this.groupLags(labels);
+    const heads = await this.call('nodes', undefined, () => readLastRevisions(this.redis, labels));
     for (const node of nodes) {
-      for (const [label, state] of Object.entries(node.gatewayLabels)) {
-        state.hubRevision = heads.get(label) ?? '0-0';
-        const lag = lags.get(`${label}\n${consumerGroupName(node.node)}`);
-        if (lag !== undefined) state.lag = lag;
-      }
+      for (const [label, state] of Object.entries(node.gatewayLabels)) state.hubRevision = heads.get(label) ?? '0-0';
     }
     return nodes;
   }
@@ -72,9 +69,9 @@ export class RedisNodeRegistry {
    * `since`, the group is set to that entry instead). Returns the last-delivered id set; nothing is written on refusal.
    */
   async rewindGroup(label: string, node: string, revision: string, mode: 'from' | 'since'): Promise<string> {
-    const keys = [redisKeys.stream(label), redisKeys.nodes()];
-    const args = [consumerGroupName(node), node, revisionBefore(revision), mode, normalRevision(revision)];
-    const reply = await this.call('replay', node, () => this.scripts.artisyncRewindGroup(...keys, ...args));
+    const known = await this.call('replay', node, () => this.redis.hexists(redisKeys.nodes(), node));
+    const args = [consumerGroupName(node), String(known), revisionBefore(revision), mode, normalRevision(revision)];
+    const reply = await this.call('replay', node, () => this.scripts.artisyncRewindGroup(redisKeys.stream(label), ...args));
     const [outcome, detail] = reply;
     if (outcome === 'OK') return detail as string;
     if (outcome === 'LABEL_UNKNOWN') throw new NotFoundError('ARTISYNC_LABEL_UNKNOWN', `label ${label} has no stream: nothing was ever committed to it`, { subject: label });
@@ -120,39 +117,6 @@ export class RedisNodeRegistry {
     return removed;
   }
 
-  /** Each label's last stream entry id ("0-0" for an empty or missing stream), in one round trip. */
-  private async headRevisions(labels: readonly string[]): Promise<Map<string, string>> {
-    const pipeline = this.redis.pipeline();
-    for (const label of labels) pipeline.xrevrange(redisKeys.stream(label), '+', '-', 'COUNT', 1);
-    const replies = (await pipeline.exec()) ?? [];
-    const heads = new Map<string, string>();
-    labels.forEach((label, index) => {
-      const [err, last] = replies[index] ?? [null, []];
-      if (err !== null) throw err;
-      heads.set(label, (last as Array<[string, string[]]>)[0]?.[0] ?? '0-0');
-    });
-    return heads;
-  }
-
-  private async groupLags(labels: readonly string[]): Promise<Map<string, number>> {
-    const lags = new Map<string, number>();
-    for (const label of labels) {
-      let groups: unknown[];
-      try {
-        groups = (await this.redis.xinfo('GROUPS', redisKeys.stream(label))) as unknown[];
-      } catch {
-        continue; // no stream yet, or a Redis without XINFO lag: keep what the node reported
-      }
-      for (const group of groups) {
-        const fields = fieldsOf(group);
-        const lag = fields.get('lag');
-        // Delivered-but-unacknowledged entries are as far from being on disk as undelivered ones.
-        if (typeof lag === 'number') lags.set(`${label}\n${String(fields.get('name'))}`, lag + Number(fields.get('pending') ?? 0));
-      }
-    }
-    return lags;
-  }
-
   private async call<T>(operation: string, subject: string | undefined, body: () => Promise<T>): Promise<T> {
     try {
       return await body();
@@ -160,11 +124,4 @@ export class RedisNodeRegistry {
       throw mapRedisError(err, operation, subject);
     }
   }
-}
-
-function fieldsOf(flat: unknown): Map<string, unknown> {
-  const map = new Map<string, unknown>();
-  if (!Array.isArray(flat)) return map;
-  for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), flat[i + 1]);
-  return map;
 }

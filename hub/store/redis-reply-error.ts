@@ -1,18 +1,14 @@
 // The one place Redis failures become typed errors, so a raw ReplyError never leaves the store.
 import { ArtisyncError, ConflictError, UnavailableError } from '../../core/errors.js';
 
-/** Thrown inside the store when the commit script found history moved since it was read; the store retries. */
-export class StaleHistoryError extends Error {}
-
-/** Maps whatever a Redis call threw to an ArtisyncError (or StaleHistoryError), naming the operation and subject. */
+/** Maps whatever a Redis call threw to an ArtisyncError, naming the operation and subject. */
 export function mapRedisError(err: unknown, operation: string, subject?: string): Error {
-  if (err instanceof ArtisyncError || err instanceof StaleHistoryError) return err;
+  if (err instanceof ArtisyncError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const isReply = err instanceof Error && err.name === 'ReplyError';
   if (!isReply) {
     return new UnavailableError('ARTISYNC_REDIS_UNAVAILABLE', `Redis unavailable during ${operation}: ${message}`, { subject, cause: err });
   }
-  if (message.startsWith('STALE')) return new StaleHistoryError(message);
   if (message.startsWith('CONFLICT')) {
     return new ConflictError('ARTISYNC_CONFLICT', `${operation}: ${message.slice('CONFLICT'.length).trim()}`, { subject, cause: err });
   }

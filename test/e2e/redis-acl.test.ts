@@ -100,6 +100,9 @@ describe('the README gateway ACL', () => {
       ['FLUSHALL', () => limited.flushall()],
       ['GET outside artisync', () => limited.get('someone-else:secret')],
       ['XGROUP DESTROY', () => limited.xgroup('DESTROY', redisKeys.stream(LABEL), 'gw:gw-acl')],
+      // Gateways need no XINFO: its cost grows with the number of groups (issue #13); refusing it proves none is sent.
+      ['XINFO GROUPS', () => limited.xinfo('GROUPS', redisKeys.stream(LABEL))],
+      ['GET old layout', () => limited.get('{artisync}:labels')],
     ];
     for (const [name, attempt] of attempts) await expect(attempt(), name).rejects.toThrow(/NOPERM/);
     expect(await limited.get(redisKeys.digest(LABEL))).not.toBe('evil');

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, hasErrorCode } from '../../core/errors.js';
 import type { ErrorBody, PutResult } from '../../core/hub-api.js';
+import { redisKeys } from '../../core/redis-keys.js';
 import { checkCommitDurability } from '../../hub/redis-persistence-check.js';
 import { startTestHub, type TestHub } from '../support/hub-test-app.js';
 import { TestRedis } from '../support/redis-server.js';
@@ -46,7 +47,7 @@ describe('durable before the reply', () => {
     await server.restart();
     const reader = server.client();
     cleanups.push(() => Promise.resolve(reader.disconnect()));
-    const head = await waitFor(async () => reader.hget(`{artisync}:heads:${LABEL}`, API).catch(() => null), { timeoutMs: 10_000, message: 'head after restart' });
+    const head = await waitFor(async () => reader.hget(redisKeys.heads(LABEL), API).catch(() => null), { timeoutMs: 10_000, message: 'head after restart' });
     expect(JSON.parse(head)).toMatchObject({ version: committed.version, sha256: committed.sha256 });
   });
 

@@ -1,16 +1,16 @@
 // Reads every artisync key and its whole content, so a test can show a request left the store exactly as it was.
 import type { Redis } from 'ioredis';
-import { KEY_TAG } from '../../core/redis-keys.js';
+import { KEY_PREFIX } from '../../core/redis-keys.js';
 
 /** key → type and content, in a form toEqual compares (sets and hashes sorted, streams with their ids). */
 export type StoreDump = Record<string, { type: string; content: unknown }>;
 
-/** Dumps every `{artisync}:*` key; keys matching `exclude` (e.g. node heartbeats) are left out. */
+/** Dumps every `artisync:*` key; keys matching `exclude` (e.g. node heartbeats) are left out. */
 export async function dumpStore(redis: Redis, exclude?: RegExp): Promise<StoreDump> {
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${KEY_TAG}:*`, 'COUNT', 1000);
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${KEY_PREFIX}*`, 'COUNT', 1000);
     cursor = next;
     keys.push(...batch);
   } while (cursor !== '0');
@@ -42,9 +42,9 @@ async function readKey(redis: Redis, key: string, type: string): Promise<unknown
   }
 }
 
-/** Every `{artisync}:*` key as DUMP serialises it, to put the store back later. */
+/** Every `artisync:*` key as DUMP serialises it, to put the store back later. */
 export async function captureKeys(redis: Redis): Promise<Array<[string, Buffer]>> {
-  const keys = await redis.keys(`${KEY_TAG}:*`);
+  const keys = await redis.keys(`${KEY_PREFIX}*`);
   return Promise.all(keys.map(async (key): Promise<[string, Buffer]> => [key, await redis.dumpBuffer(key)]));
 }
 

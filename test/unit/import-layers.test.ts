@@ -30,6 +30,9 @@ describe('import layering', () => {
     ['client/probe.ts', "import { x } from '../agent/main.js';"],
     ['client/probe.ts', "import { x } from '../agent/admin/admin-app.js';"],
     ['client/probe.ts', "import { x } from '../hub/hub-app.js';"],
+    ['core/probe.ts', "import { x } from '../redis/redis-connection.js';"],
+    ['redis/probe.ts', "import { x } from '../hub/store/redis-artifact-store.js';"],
+    ['redis/probe.ts', "import { x } from '../agent/gateway/gateway-redis.js';"],
   ])('refuses in %s: %s', async (filePath, source) => {
     expect(await layerMessages(filePath, source)).toHaveLength(1);
   });
@@ -41,6 +44,9 @@ describe('import layering', () => {
     ['agent/probe.ts', "import { x } from '../client/hub-client.js';"],
     ['agent/gateway/probe.ts', "import { x } from '../../core/errors.js';"],
     ['client/probe.ts', "import { ADMIN_ROUTES, type VerifyReport } from '../agent/admin/admin-routes.js';"],
+    ['hub/store/probe.ts', "import { x } from '../../redis/label-reads.js';"],
+    ['agent/gateway/probe.ts', "import { x } from '../../redis/redis-connection.js';"],
+    ['redis/probe.ts', "import { x } from '../core/redis-keys.js';"],
     ['cli/commands/probe.ts', "import { x } from '../../agent/main.js';\nimport { y } from '../../hub/main.js';"],
   ])('allows in %s: %s', async (filePath, source) => {
     expect(await layerMessages(filePath, source)).toEqual([]);

@@ -1,33 +1,33 @@
 --[[
-  Commits one changeset of a label atomically: blobs, heads, versions, history, digest and ONE stream entry
-  carrying every committed item, or nothing at all. Every key is checked for its type before the first write,
-  so a planted wrong-type key fails the whole call without leaving an event without data (Lua does not roll back).
+  Commits one changeset of a label atomically: heads, versions, history, digest, the label's blob references and ONE
+  stream entry carrying every committed item, or nothing at all. Every key is in the label's Cluster slot; the blobs
+  the items name were written (under their own slots) before this script runs. Every key is checked for its type
+  before the first write, so a planted wrong-type key fails the whole call without leaving an event without data
+  (Lua does not roll back).
 
   KEYS[1]  heads(label)       hash path -> ArtifactHead JSON
   KEYS[2]  versions(label)    hash path -> last version given out
   KEYS[3]  stream(label)      stream, one entry per changeset
   KEYS[4]  digest(label)      string, 40 hex chars
-  KEYS[5]  blobrefs           hash sha256 -> history entries referencing the blob
-  KEYS[6]  labels             set of labels
-  KEYS[7]  request(label, id) string, cached reply (unused when ARGV[7] is empty)
-  then per item, in order: history(label, path), blob(new sha256), then that item's trim-candidate blob keys
+  KEYS[5]  blobrefs(label)    hash sha256 -> the label's history entries referencing the blob
+  KEYS[6]  request(label, id) string, cached reply (unused when ARGV[7] is empty)
+  then per item, in order: history(label, path)
 
   ARGV[1] label            ARGV[2] node              ARGV[3] committedAt (ms)
   ARGV[4] history_limit    ARGV[5] stream_maxlen     ARGV[6] conflict policy: "last-writer-wins" | "reject"
   ARGV[7] request id ('' for none)                   ARGV[8] request reply TTL in seconds
   ARGV[9] item count
-  then per item 7 fields: op, path, sha256, size, baseVersion ('' for none), encoded blob ('' for delete),
-  trim-candidate count n, followed by n sha256 values (parallel to the item's trim-candidate KEYS)
+  then per item 5 fields: op, path, sha256, size, baseVersion ('' for none)
 
   Reply: JSON {revision: string ('' when nothing committed), items: [{path, op, version, sha256, unchanged,
-  conflict} | {path, op, refused: "CONFLICT", message}]}; a cached reply is returned as it was stored.
-  Errors: "WRONGTYPE <key> ..." when a key holds the wrong type; "STALE <path>" when history entries to trim
-  have no candidate blob key (history moved since the caller read it; the caller retries).
+  conflict} | {path, op, refused: "CONFLICT", message}], released: [sha256 the label no longer references]};
+  a cached reply is returned as it was stored.
+  Errors: "WRONGTYPE <key> ..." when a key holds the wrong type.
 ]]
 
 local headsKey, versionsKey, streamKey, digestKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local blobRefsKey, labelsKey, requestKey = KEYS[5], KEYS[6], KEYS[7]
-local label, node, committedAt = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local blobRefsKey, requestKey = KEYS[5], KEYS[6]
+local node, committedAt = ARGV[2], tonumber(ARGV[3])
 local historyLimit, streamMaxlen, policy = tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local requestId, requestTtl, itemCount = ARGV[7], ARGV[8], tonumber(ARGV[9])
 
@@ -53,25 +53,17 @@ local function xorDigest(a, b)
 end
 
 expectType(headsKey, 'hash'); expectType(versionsKey, 'hash'); expectType(streamKey, 'stream')
-expectType(digestKey, 'string'); expectType(blobRefsKey, 'hash'); expectType(labelsKey, 'set')
+expectType(digestKey, 'string'); expectType(blobRefsKey, 'hash')
 
 -- Phase 1: read and decide, no writes.
-local items, argIndex, keyIndex = {}, 10, 8
-for _ = 1, itemCount do
+local items, argIndex = {}, 10
+for i = 1, itemCount do
   local item = {
     op = ARGV[argIndex], path = ARGV[argIndex + 1], sha = ARGV[argIndex + 2], size = tonumber(ARGV[argIndex + 3]),
-    base = ARGV[argIndex + 4], blob = ARGV[argIndex + 5], historyKey = KEYS[keyIndex], blobKey = KEYS[keyIndex + 1],
-    candidates = {},
+    base = ARGV[argIndex + 4], historyKey = KEYS[6 + i],
   }
-  local candidateCount = tonumber(ARGV[argIndex + 6])
-  for c = 1, candidateCount do
-    item.candidates[ARGV[argIndex + 6 + c]] = KEYS[keyIndex + 1 + c]
-    expectType(KEYS[keyIndex + 1 + c], 'string')
-  end
-  argIndex = argIndex + 7 + candidateCount
-  keyIndex = keyIndex + 2 + candidateCount
+  argIndex = argIndex + 5
   expectType(item.historyKey, 'list')
-  if item.op == 'put' then expectType(item.blobKey, 'string') end
   items[#items + 1] = item
 end
 
@@ -95,15 +87,11 @@ for _, item in ipairs(items) do
       item.reply = {path = item.path, op = item.op, refused = 'CONFLICT',
         message = 'based on version ' .. item.base .. ' but the head is version ' .. current}
     else
-      local overflow = redis.call('LLEN', item.historyKey) + 1 - historyLimit
       item.trimmed = {}
-      if overflow > 0 then
+      if redis.call('LLEN', item.historyKey) + 1 > historyLimit then
         for _, raw in ipairs(redis.call('LRANGE', item.historyKey, historyLimit - 1, -1)) do
           local entry = cjson.decode(raw)
-          if entry.op == 'put' then
-            if not item.candidates[entry.sha256] then return redis.error_reply('STALE ' .. item.path) end
-            item.trimmed[#item.trimmed + 1] = entry.sha256
-          end
+          if entry.op == 'put' then item.trimmed[#item.trimmed + 1] = entry.sha256 end
         end
       end
       item.head, item.conflict, item.version = head, conflict, lastVersion + 1
@@ -113,15 +101,19 @@ for _, item in ipairs(items) do
 end
 
 -- Phase 2: one stream entry, then the data it announces.
-local revision = ''
+local revision, released = '', {}
 if #commits > 0 then
   local eventItems = {}
   for _, item in ipairs(commits) do
     eventItems[#eventItems + 1] = {op = item.op, path = item.path, version = item.version,
       sha256 = item.op == 'put' and item.sha or '', size = item.op == 'put' and item.size or 0, conflict = item.conflict}
   end
+  -- prev names the entry before this one, so a reader can tell a gap (entries trimmed unread) without XINFO.
+  local prev = '0-0'
+  local last = redis.call('XREVRANGE', streamKey, '+', '-', 'COUNT', 1)
+  if #last > 0 then prev = last[1][1] end
   revision = redis.call('XADD', streamKey, 'MAXLEN', '~', streamMaxlen, '*',
-    'node', node, 'at', ARGV[3], 'items', cjson.encode(eventItems))
+    'node', node, 'at', ARGV[3], 'items', cjson.encode(eventItems), 'prev', prev)
 
   local digest = redis.call('GET', digestKey) or string.rep('0', 40)
   for _, item in ipairs(commits) do
@@ -130,7 +122,6 @@ if #commits > 0 then
     redis.call('HINCRBY', versionsKey, item.path, 1)
     if item.head then digest = xorDigest(digest, redis.sha1hex(item.path .. '\n' .. item.head.sha256)) end
     if item.op == 'put' then
-      redis.call('SET', item.blobKey, item.blob, 'NX')
       redis.call('HINCRBY', blobRefsKey, sha, 1)
       redis.call('HSET', headsKey, item.path, cjson.encode({path = item.path, version = item.version, sha256 = sha,
         size = size, updatedAt = committedAt, node = node}))
@@ -144,18 +135,17 @@ if #commits > 0 then
     for _, trimmedSha in ipairs(item.trimmed) do
       if redis.call('HINCRBY', blobRefsKey, trimmedSha, -1) <= 0 then
         redis.call('HDEL', blobRefsKey, trimmedSha)
-        redis.call('DEL', item.candidates[trimmedSha])
+        released[#released + 1] = trimmedSha
       end
     end
     item.reply = {path = item.path, op = item.op, version = item.version, sha256 = sha, unchanged = false,
       conflict = item.conflict}
   end
   redis.call('SET', digestKey, digest)
-  redis.call('SADD', labelsKey, label)
 end
 
 local replies = {}
 for _, item in ipairs(items) do replies[#replies + 1] = item.reply end
-local reply = cjson.encode({revision = revision, items = replies})
+local reply = cjson.encode({revision = revision, items = replies, released = released})
 if requestId ~= '' then redis.call('SET', requestKey, reply, 'EX', requestTtl) end
 return reply

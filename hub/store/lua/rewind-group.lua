@@ -2,10 +2,9 @@
   Points a node's consumer group on a label stream at a revision, refusing what would create a stream, a group for
   a node nobody knows, or a position past the stream's end (from which the node would silently skip new entries).
 
-  KEYS[1]  stream(label)   stream of changesets
-  KEYS[2]  nodes           hash node id -> NodeStatus JSON (its heartbeats)
+  KEYS[1]  stream(label)   stream of changesets (the node list is in another slot: the caller reads it)
   ARGV[1]  group name      gw:<node>
-  ARGV[2]  node id
+  ARGV[2]  "1" when the node has sent a heartbeat, else "0"
   ARGV[3]  last-delivered id to set: the revision just before the first one to re-apply, "<ms>-<seq>", no leading zeros
   ARGV[4]  "from": refuse when ARGV[5] is past the stream's last entry; "since": clamp ARGV[3] to that entry instead
   ARGV[5]  the revision asked for, "<ms>-<seq>", no leading zeros
@@ -31,13 +30,10 @@ end
 
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'LABEL_UNKNOWN'} end
 
-local hasGroup = false
-for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-  for i = 1, #group, 2 do
-    if group[i] == 'name' and group[i + 1] == ARGV[1] then hasGroup = true end
-  end
-end
-if not hasGroup and redis.call('HEXISTS', KEYS[2], ARGV[2]) == 0 then return {'NODE_UNKNOWN'} end
+-- XPENDING on the one group is O(1) and fails with NOGROUP when it does not exist; XINFO GROUPS lists them all.
+local probe = redis.pcall('XPENDING', KEYS[1], ARGV[1])
+local hasGroup = not (type(probe) == 'table' and probe.err ~= nil)
+if not hasGroup and ARGV[2] ~= '1' then return {'NODE_UNKNOWN'} end
 
 local lastId = '0-0'
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
