@@ -12,6 +12,7 @@ import type { Measurement, Scenario, ScenarioContext, SourceTree } from './scena
 import { coldCopyScenario } from './scenarios/cold-copy.js';
 import { fsFloorScenario } from './scenarios/fs-floor.js';
 import { hubPutScenario } from './scenarios/hub-put.js';
+import { idleRssScenario } from './scenarios/idle-rss.js';
 import { artisyncFanoutScenario } from './scenarios/artisync-fanout.js';
 import { artisyncSyncScenario } from './scenarios/artisync-sync.js';
 import { lsyncdEditScenario } from './scenarios/lsyncd-edit.js';
@@ -39,7 +40,7 @@ const { values } = parseArgs({
 // the file-creating peers still come early, while the disk has the fewest freed inodes.
 const scenarios: Scenario[] = [
   coldCopyScenario, artisyncSyncScenario, fsFloorScenario, hubPutScenario, rsyncRescanScenario, artisyncFanoutScenario,
-  lsyncdEditScenario, publisherRescanScenario, validationThroughputScenario(values.fixtures),
+  lsyncdEditScenario, publisherRescanScenario, validationThroughputScenario(values.fixtures), idleRssScenario,
 ];
 
 async function main(): Promise<void> {
