@@ -68,6 +68,10 @@ async function main(): Promise<void> {
   for (const [name, outcome] of Object.entries(outcomes)) {
     if (outcome.skipped !== undefined) process.stdout.write(`skipped ${name}: ${outcome.skipped}\n`);
   }
+  // Without lsyncd the single-edit targets have no peer: said loudly, as the table alone would only show "n/a".
+  if (outcomes['lsyncd-edit']?.skipped !== undefined) {
+    process.stdout.write(`\n!!! LSYNCD MISSING: the single-edit targets were compared with nothing (apt-get install lsyncd) !!!\n`);
+  }
   const file = await writeJsonReport(join(projectRoot, 'bench/results'), stamp, {
     startedAt: stamp, quick: values.quick, machine, loadavgAfter: formatLoad(),
     scenarios: outcomes, rows, measurements,
