@@ -14,9 +14,8 @@ import type { AgentRole, EchoFilter } from './agent-role.js';
 import { HubClient } from '../client/hub-client.js';
 import { HeartbeatSender } from './heartbeat-sender.js';
 import { OwnPublisherLink } from './own-publisher-link.js';
-import { startGateway, type GatewayRole } from './gateway/gateway-role.js';
+import type { GatewayRole } from './gateway/gateway-role.js';
 import { resolveExisting } from './gateway/tree-confinement.js';
-import { startPublisher } from './publisher/publisher-role.js';
 import { lockStateDir } from './state-dir-lock.js';
 import { notifySystemdWhenReady } from './systemd-notify.js';
 
@@ -70,13 +69,15 @@ async function runRoles(config: AgentConfig, listen: ReturnType<typeof parseAdmi
   let gateway: GatewayRole | undefined;
   const ownPublisher = config.publisher.enabled ? new OwnPublisherLink() : undefined;
   const link = ownPublisher === undefined ? {} : { ownPublisher };
+  // Each role's modules load only when it is enabled: a gateway-only host never loads the publisher or the validator.
   if (config.gateway.enabled) {
+    const { startGateway } = await import('./gateway/gateway-role.js');
     gateway = await startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, metrics, ...link });
     roles.push(gateway);
   }
   const echoFilter: EchoFilter = gateway ?? { isOwnWrite: () => false };
   const deps = { config, logger, hub, echoFilter, publisherMetrics: metrics, ...link };
-  const publisher = config.publisher.enabled ? await startPublisher(deps) : undefined;
+  const publisher = config.publisher.enabled ? await (await import('./publisher/publisher-role.js')).startPublisher(deps) : undefined;
   if (publisher !== undefined) roles.push(publisher);
   metrics.observeRoles({
     artifactStates: () => gateway?.admin.listArtifacts().map((artifact) => artifact.state) ?? [],

@@ -1,5 +1,4 @@
 // Tells systemd (Type=notify) the agent is ready: at once in async mode, after the first full sync in sync mode.
-import { execa } from 'execa';
 import type { Logger } from 'pino';
 
 /** Runs a program; execa in production, a recorder in tests. */
@@ -25,7 +24,8 @@ export interface ReadinessNotifier {
 /** Sends `systemd-notify --ready` once `isReady()` holds, when NOTIFY_SOCKET says systemd is listening. */
 export function notifySystemdWhenReady(deps: SystemdNotifyDeps): ReadinessNotifier {
   if (deps.env.NOTIFY_SOCKET === undefined || deps.env.NOTIFY_SOCKET === '') return { done: Promise.resolve(), cancel: () => undefined };
-  const run: RunCommand = deps.run ?? ((file, args) => execa(file, args, { env: deps.env, reject: true }));
+  // execa is loaded only under systemd, and only once ready: other agents never load it.
+  const run: RunCommand = deps.run ?? (async (file, args) => (await import('execa')).execa(file, args, { env: deps.env, reject: true }));
   let timer: NodeJS.Timeout | undefined;
   let cancelled = false;
   let finish: () => void = () => undefined;

@@ -18,6 +18,7 @@ import {
   type Snapshot,
   type VersionsReply,
 } from '../core/hub-api.js';
+import { sendHttpRequest, type HttpReply } from './http-request.js';
 import { ArtisyncError, UnavailableError, errorClassOf, type ErrorCode, ERROR_CODES } from '../core/errors.js';
 
 /** Where the hub is and how to authenticate. */
@@ -70,7 +71,7 @@ export class HubClient {
   async getArtifact(label: string, path: string, version?: number): Promise<Buffer> {
     const query = version === undefined ? '' : `&version=${version}`;
     const response = await this.request('GET', `${artifactUrl(label, path)}${query}`);
-    return Buffer.from(await response.arrayBuffer());
+    return response.bytes();
   }
 
   /** Every head of a label and the revision they are consistent with. */
@@ -120,7 +121,7 @@ export class HubClient {
   /** Raw content of a blob by sha256. */
   async blob(sha256: string): Promise<Buffer> {
     const response = await this.request('GET', hubRoute(HUB_ROUTES.blob, { sha256 }));
-    return Buffer.from(await response.arrayBuffer());
+    return response.bytes();
   }
 
   /** Reports this node's state. */
@@ -150,20 +151,15 @@ export class HubClient {
     method: string,
     url: string,
     init: { body?: Uint8Array | string; contentType?: string; headers?: Record<string, string> } = {},
-  ): Promise<Response> {
+  ): Promise<HttpReply> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.options.token !== undefined) headers.authorization = `Bearer ${this.options.token}`;
     if (this.options.node !== undefined) headers[HUB_HEADERS.node] = this.options.node;
     if (init.contentType !== undefined) headers['content-type'] = init.contentType;
     const where = `${method} ${this.base}${url}`;
-    let response: Response;
+    let response: HttpReply;
     try {
-      response = await fetch(`${this.base}${url}`, {
-        method,
-        headers,
-        body: init.body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
+      response = await sendHttpRequest(`${this.base}${url}`, { method, headers, body: init.body, timeoutMs: this.options.timeoutMs ?? 30_000 });
     } catch (err) {
       throw new UnavailableError('ARTISYNC_HUB_UNREACHABLE', `hub unreachable (${where}): ${causeOf(err)}`, { subject: this.base, cause: err });
     }
@@ -188,7 +184,7 @@ function causeOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function errorFromResponse(response: Response, where: string): Promise<ArtisyncError> {
+async function errorFromResponse(response: HttpReply, where: string): Promise<ArtisyncError> {
   const text = await response.text();
   let body: ErrorBody | undefined;
   try {

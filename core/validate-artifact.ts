@@ -30,8 +30,7 @@ export interface ValidateOptions {
   maxArtifactBytes: number;
 }
 
-/** The hub's default `max_artifact_bytes` (5 MiB). */
-export const DEFAULT_MAX_ARTIFACT_BYTES = 5_242_880;
+export { DEFAULT_MAX_ARTIFACT_BYTES } from './artifact-limits.js';
 /** The namespace every Synapse artifact's root element belongs to. */
 export const SYNAPSE_NAMESPACE = 'http://ws.apache.org/ns/synapse';
 

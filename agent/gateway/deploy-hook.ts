@@ -1,5 +1,4 @@
 // Runs the operator's on_deploy command after a batch lands; a failing or slow hook is logged and never stops syncing.
-import { execa } from 'execa';
 import type { Logger } from 'pino';
 
 /** What the hook is told about the batch, through its environment. */
@@ -12,6 +11,8 @@ export interface DeployHookContext {
 export async function runDeployHook(command: readonly string[], timeoutMs: number, logger: Logger, batch: DeployHookContext): Promise<boolean> {
   const [file, ...args] = command;
   if (file === undefined) return true;
+  // Loaded on the first hook run: a gateway without on_deploy never pays for execa's ~260 modules.
+  const { execa } = await import('execa');
   const started = Date.now();
   const result = await execa(file, args, {
     timeout: timeoutMs,

@@ -1,6 +1,5 @@
 // `artisync agent`: runs the per-node daemon.
 import type { Command } from 'commander';
-import { runAgent } from '../../agent/main.js';
 import { commandAction } from '../command-action.js';
 import { addConfigOptions, loadConfig } from '../config-loader.js';
 
@@ -8,6 +7,11 @@ import { addConfigOptions, loadConfig } from '../config-loader.js';
 export function registerAgentCommand(program: Command): void {
   const command = program.command('agent').description('run the per-node agent (publisher and/or gateway)');
   addConfigOptions(command, 'agent').action(
-    commandAction(async (options: Record<string, unknown>) => runAgent(loadConfig('agent', options, process.env))),
+    commandAction(async (options: Record<string, unknown>) => {
+      const config = loadConfig('agent', options, process.env);
+      // Loaded only for this command: the other commands (and the other daemon) never pay for its modules.
+      const { runAgent } = await import('../../agent/main.js');
+      return runAgent(config);
+    }),
   );
 }

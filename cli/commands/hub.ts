@@ -1,6 +1,5 @@
 // `artisync hub`: runs the HTTP service that validates and stores artifacts.
 import type { Command } from 'commander';
-import { runHub } from '../../hub/main.js';
 import { commandAction } from '../command-action.js';
 import { addConfigOptions, loadConfig } from '../config-loader.js';
 
@@ -8,6 +7,11 @@ import { addConfigOptions, loadConfig } from '../config-loader.js';
 export function registerHubCommand(program: Command): void {
   const command = program.command('hub').description('run the hub: the HTTP service that validates, versions and fans out artifacts');
   addConfigOptions(command, 'hub').action(
-    commandAction(async (options: Record<string, unknown>) => runHub(loadConfig('hub', options, process.env))),
+    commandAction(async (options: Record<string, unknown>) => {
+      const config = loadConfig('hub', options, process.env);
+      // Loaded only for this command: the other commands (and the other daemon) never pay for its modules.
+      const { runHub } = await import('../../hub/main.js');
+      return runHub(config);
+    }),
   );
 }

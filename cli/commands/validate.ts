@@ -5,13 +5,11 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { parseArtifactPath, SYNCED_TREES } from '../../core/artifact-path.js';
 import { ArtisyncError } from '../../core/errors.js';
 import { isIgnoredName } from '../../core/ignored-file.js';
-import {
-  DEFAULT_MAX_ARTIFACT_BYTES,
-  validateArtifact,
-  validateLooseFile,
-  type ValidateOptions,
-  type ValidationIssue,
-  type ValidationResult,
+import { DEFAULT_MAX_ARTIFACT_BYTES } from '../../core/artifact-limits.js';
+import type {
+  ValidateOptions,
+  ValidationIssue,
+  ValidationResult,
 } from '../../core/validate-artifact.js';
 import { commandAction, EXIT, printError } from '../command-action.js';
 
@@ -97,6 +95,8 @@ async function validateFile(file: string, options: ValidateCommandOptions): Prom
     return shown(file, failure(file, 'ARTISYNC_PATH_ESCAPES_TREE', 'a symbolic link is not an artifact'));
   }
   const bytes = await readFile(file);
+  // Loaded here, not at startup: every other command (the agent among them) would otherwise load the XML parser.
+  const { validateArtifact, validateLooseFile } = await import('../../core/validate-artifact.js');
   const relative = artifactPathOf(file);
   if (relative === undefined) return shown(file, validateLooseFile(file, bytes, checkOptions));
   try {
