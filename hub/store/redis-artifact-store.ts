@@ -103,6 +103,12 @@ export class RedisArtifactStore {
     if (request.changes.length === 0 || paths.size !== request.changes.length) {
       throw new ArtisyncError('ARTISYNC_BAD_REQUEST', 'a changeset needs at least one change and each path at most once', { subject: request.label });
     }
+    // A retried request gets its first reply before any blob is written: its body may differ, and nothing may change.
+    const { requestId } = request;
+    if (requestId !== undefined && requestId !== '') {
+      const cached = await this.timed('request cache', request.label, () => this.redis.get(redisKeys.request(request.label, requestId)));
+      if (cached !== null) return parseCommitReply(JSON.parse(cached) as ScriptReply);
+    }
     const prepared = request.changes.map((change) => prepareChange(change));
     const puts = new Map(prepared.filter((change) => change.op === 'put').map((change) => [change.sha256, change.encoded]));
     await this.timed('write blobs', request.label, () => this.blobs.hold(puts));

@@ -83,7 +83,7 @@ describe('import of the wrong folder, import --dry-run', () => {
     const run = await runCli(['import', '--label', LABEL, '--server-root', deep, ...hubArgs()]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      `artisync: --server-root ${deep} holds neither synapse-configs/default nor executionplans; ` +
+      `artisync: --server-root ${deep} holds neither synapse-configs/default nor executionplans nor userstores nor carbonapps; ` +
         'expected the server root (<API-M_HOME>/repository/deployment/server) that contains them\n',
     );
   });

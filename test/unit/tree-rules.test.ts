@@ -83,8 +83,8 @@ describe('the trees key and Synapse .back files', () => {
     expect(agent({}).trees).toEqual(['synapse-configs/default', 'executionplans']);
     expect(agent({ trees: ['carbonapps', 'synapse-configs/default', 'carbonapps'] }).trees).toEqual(['carbonapps', 'synapse-configs/default']);
     expect(agent({}, new Map([['trees', 'userstores,executionplans']])).trees).toEqual(['userstores', 'executionplans']);
-    expect(() => agent({ trees: ['webapps'] })).toThrow(/config key trees/);
-    expect(() => agent({ trees: [] })).toThrow(/config key trees/);
+    expect(() => agent({ trees: ['webapps'] })).toThrow(/^trees\.0 must be one of "synapse-configs\/default", "executionplans", "userstores", "carbonapps", got "webapps"/);
+    expect(() => agent({ trees: [] })).toThrow(/^trees must list at least 1, got \[\]/);
   });
 
   it('finds paths only in the trees given', () => {
