@@ -3,6 +3,7 @@
 import type { ArtifactHead } from '../core/hub-api.js';
 import { redisKeys } from '../core/redis-keys.js';
 import type { RedisClient } from './redis-connection.js';
+import { isReplyOf } from './redis-errors.js';
 
 /** A label's heads, digest and last revision, read in one MULTI so they agree with each other. */
 export interface LabelSnapshot {
@@ -64,7 +65,7 @@ export async function createConsumerGroup(redis: RedisClient, label: string, gro
     await redis.xgroup('CREATE', redisKeys.stream(label), group, startId, 'MKSTREAM');
     return true;
   } catch (err) {
-    if (err instanceof Error && err.message.startsWith('BUSYGROUP')) return false;
+    if (isReplyOf(err, 'BUSYGROUP')) return false;
     throw err;
   }
 }

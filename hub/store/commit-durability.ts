@@ -1,7 +1,7 @@
 // Makes a commit's reply wait until Redis holds it on disk (WAITAOF, Redis 7.2+) or on replicas (WAIT), as hub.toml asks.
 import { UnavailableError } from '../../core/errors.js';
 import type { RedisClient } from './redis-artifact-store.js';
-import { mapRedisError } from './redis-reply-error.js';
+import { mapRedisError } from '../../redis/redis-errors.js';
 
 /** What the hub read from the server at start; undefined where INFO or CONFIG was refused. */
 export interface RedisDurabilityFacts {

@@ -10,7 +10,7 @@ import { readLabelDigest, readLabelSnapshot } from '../../redis/label-reads.js';
 import type { RedisClient } from '../../redis/redis-connection.js';
 import { BlobKeeper } from './blob-keeper.js';
 import { buildCommitArgs, type ScriptChange } from './commit-script-args.js';
-import { mapRedisError } from './redis-reply-error.js';
+import { mapRedisError } from '../../redis/redis-errors.js';
 
 export type { RedisClient } from '../../redis/redis-connection.js';
 

@@ -5,7 +5,7 @@ import type { NodeHeartbeat, NodeStatus } from '../../core/hub-api.js';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
 import { readLastRevisions } from '../../redis/label-reads.js';
 import type { RedisClient } from '../../redis/redis-connection.js';
-import { mapRedisError } from './redis-reply-error.js';
+import { mapRedisError } from '../../redis/redis-errors.js';
 
 const REVISION = /^(\d+)-(\d+)$/;
 /** The heartbeat interval assumed for agents that do not report theirs (the agent's default). */

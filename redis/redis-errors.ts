@@ -1,5 +1,5 @@
-// The one place Redis failures become typed errors, so a raw ReplyError never leaves the store.
-import { ArtisyncError, ConflictError, UnavailableError } from '../../core/errors.js';
+// The one place Redis failures become typed errors (hub and gateway alike), so a raw ReplyError never leaves our Redis code.
+import { ArtisyncError, ConflictError, UnavailableError } from '../core/errors.js';
 
 /** Maps whatever a Redis call threw to an ArtisyncError, naming the operation and subject. */
 export function mapRedisError(err: unknown, operation: string, subject?: string): Error {
@@ -16,4 +16,9 @@ export function mapRedisError(err: unknown, operation: string, subject?: string)
     return new ArtisyncError('ARTISYNC_INTERNAL', `${operation} found a Redis key of the wrong type: ${message}`, { subject, cause: err });
   }
   return new ArtisyncError('ARTISYNC_INTERNAL', `${operation} failed in Redis: ${message}`, { subject, cause: err });
+}
+
+/** True when Redis answered with an error reply of this kind (`NOGROUP`, `BUSYGROUP`, …): an answer, not an outage. */
+export function isReplyOf(err: unknown, kind: string): boolean {
+  return err instanceof Error && err.name === 'ReplyError' && err.message.startsWith(kind);
 }
