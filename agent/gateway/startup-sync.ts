@@ -17,9 +17,9 @@ export interface FullSyncOptions {
 }
 
 /**
- * Files landed per materialize during a startup sync, so 10,000 artifacts never sit in memory at once: at least 128
- * (the materializer's one-flush threshold, below which every temp gets its own fsync) and few enough that a chunk's
- * fetch replies and zlib buffers stay small; 500 peaked at ~218 MB RSS for 10,000 files (docs/deployment-memory.md).
+ * Files landed per materialize during a startup sync, so 10,000 artifacts never sit in memory at once: above 128 (the
+ * materializer's one-flush threshold, below which every temp gets its own fsync); 128, 200 and 500 measured within the
+ * bench's noise of each other (docs/deployment-memory.md).
  */
 const STARTUP_CHUNK = 200;
 /** Raw bytes per startup chunk: a tree of large files (a big carbon app, a long sequence) gets smaller chunks. */
