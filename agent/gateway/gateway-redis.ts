@@ -1,6 +1,5 @@
 // Every Redis call a gateway makes: consistent snapshots, consumer groups, blocking reads, acks and blobs.
 import { Cluster } from 'ioredis';
-import { decodeBlob } from '../../core/blob-codec.js';
 import { redisKeys } from '../../core/redis-keys.js';
 import { createConsumerGroup, readLabelDigest, readLabelSnapshot, readLastRevisions, type LabelSnapshot } from '../../redis/label-reads.js';
 import { createRedisConnection, type RedisClient } from '../../redis/redis-connection.js';
@@ -108,13 +107,16 @@ export class GatewayRedis {
     if (ids.length > 0) await this.command.xack(redisKeys.stream(label), group, ...ids);
   }
 
-  /** Raw contents by sha256; each blob is in its own slot, so one command each (ioredis batches them); a missing blob is absent from the map. */
+  /**
+   * Stored (still encoded, see core/blob-codec.ts) contents by sha256, decoded by the caller only when it writes them;
+   * each blob is in its own slot, so one command each (ioredis batches them); a missing blob is absent from the map.
+   */
   async blobs(shas: Iterable<string>): Promise<Map<string, Buffer>> {
     const wanted = [...new Set(shas)];
     const stored = await Promise.all(wanted.map((sha) => this.command.getBuffer(redisKeys.blob(sha))));
     const found = new Map<string, Buffer>();
     stored.forEach((value, index) => {
-      if (value !== null) found.set(wanted[index] as string, decodeBlob(value));
+      if (value !== null) found.set(wanted[index] as string, value);
     });
     return found;
   }

@@ -3,10 +3,13 @@ import { posix } from 'node:path';
 import { syncFolder, writeTemp, type AtomicFs } from '../fs/atomic-write.js';
 import { forEachBounded } from '../../core/bounded-concurrency.js';
 
-/** One file to write: its artifact path and raw content. */
+/**
+ * One file to write: its artifact path and raw content. A function is called right before its temp is written, so a
+ * batch holds at most `writeConcurrency` decoded contents at once instead of all of them.
+ */
 export interface PlannedWrite {
   path: string;
-  data: Uint8Array;
+  data: Uint8Array | (() => Uint8Array);
 }
 
 /** What one batch changes on disk. */
@@ -56,7 +59,7 @@ export async function materialize(plan: MaterializePlan, deps: MaterializerDeps,
     for (const folder of new Set(plan.writes.map((write) => posix.dirname(absolute(deps, write.path))))) await deps.fs.mkdir(folder, { recursive: true });
     const options = { sync: flushOnce === undefined, folderExists: true };
     await forEachBounded(plan.writes, deps.writeConcurrency, async (write) => {
-      staged.set(write.path, await writeTemp(deps.fs, absolute(deps, write.path), write.data, options));
+      staged.set(write.path, await writeTemp(deps.fs, absolute(deps, write.path), typeof write.data === 'function' ? write.data() : write.data, options));
     });
     // Every temp is complete and durable before any rename, as with per-file fsync.
     if (flushOnce !== undefined) await flushOnce(deps.serverRoot, [...staged.values()]);

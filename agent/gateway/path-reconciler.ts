@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { parseArtifactPath } from '../../core/artifact-path.js';
+import { decodeBlob } from '../../core/blob-codec.js';
 import { ConflictError, PathError } from '../../core/errors.js';
 import { atomicWrite } from '../fs/atomic-write.js';
 import type { AppliedEntry } from './applied-record.js';
@@ -27,6 +28,8 @@ export interface ReconcileOptions {
   force?: ReadonlySet<string>;
   /** Largest number of files landed in one materialize; a stream batch is never split. */
   chunkSize?: number;
+  /** Largest sum of raw sizes written by one materialize (one file larger than this is a chunk of its own). */
+  chunkBytes?: number;
   /**
    * With `disk`: it only decides what to write, and each file is still looked at for hand edits right before it is
    * replaced, since the disk was read a while ago (a replay, a drift check) and a person may have saved since.
@@ -54,9 +57,7 @@ export async function reconcilePaths(ctx: ReconcileParts, paths: Iterable<string
   // With a disk manifest the caller already compared the disk; otherwise look right before replacing anything.
   if (options.disk === undefined || options.checkHandEdits === true) await setAsideLocalEdits(ctx, work);
   const result: ReconcileResult = { written: [], removed: [] };
-  const size = options.chunkSize ?? Number.POSITIVE_INFINITY;
-  for (let start = 0; start < Math.max(work.writes.length, work.removes.length); start += size) {
-    const chunk: Work = { writes: work.writes.slice(start, start + size), removes: work.removes.slice(start, start + size) };
+  for (const chunk of chunksOf(work, options.chunkSize ?? Number.POSITIVE_INFINITY, options.chunkBytes ?? Number.POSITIVE_INFINITY)) {
     const refused = new Set(await landChunk(ctx, chunk));
     result.written.push(...chunk.writes.map((item) => item.path).filter((path) => !refused.has(path)));
     result.removed.push(...chunk.removes.map((item) => item.path).filter((path) => !refused.has(path)));
@@ -120,6 +121,29 @@ function adopt(ctx: ReconcileParts, path: string, desired: DesiredArtifact | und
   else if (entry !== undefined) ctx.record.set(path, { label: entry.label, version: entry.version, sha256: null });
 }
 
+/**
+ * Splits work into chunks of at most `size` writes and `size` removes, the writes also bounded by `bytes` of raw content,
+ * so that the blobs of one chunk (fetched, inflated and held until the renames) stay within a known amount of memory.
+ */
+function chunksOf(work: Work, size: number, bytes: number): Work[] {
+  const writeChunks: Array<Work['writes']> = [];
+  let current: Work['writes'] = [];
+  let currentBytes = 0;
+  for (const item of work.writes) {
+    if (current.length > 0 && (current.length >= size || currentBytes + item.desired.size > bytes)) {
+      writeChunks.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(item);
+    currentBytes += item.desired.size;
+  }
+  if (current.length > 0) writeChunks.push(current);
+  const removeChunks: Array<Work['removes']> = [];
+  for (let start = 0; start < work.removes.length; start += size) removeChunks.push(work.removes.slice(start, start + size));
+  return Array.from({ length: Math.max(writeChunks.length, removeChunks.length) }, (_, index) => ({ writes: writeChunks[index] ?? [], removes: removeChunks[index] ?? [] }));
+}
+
 function planWork(ctx: ReconcileParts, paths: Iterable<string>, options: ReconcileOptions): Work {
   const work: Work = { writes: [], removes: [] };
   for (const path of new Set(paths)) {
@@ -161,7 +185,8 @@ async function landChunk(ctx: ReconcileParts, unchecked: Work): Promise<string[]
       markFailed(ctx, [item.path], `blob ${item.desired.sha256} is missing in Redis`);
       throw new Error(`blob ${item.desired.sha256} of ${item.path} is missing in Redis`);
     }
-    writes.push({ path: item.path, data });
+    // Inflated only as its temp is written: a chunk holds its compressed blobs, not every inflated file at once.
+    writes.push({ path: item.path, data: () => decodeBlob(data) });
   }
   for (const item of [...work.writes, ...work.removes]) if (item.backup) await backUp(ctx, item.path);
   const deps = {

@@ -16,8 +16,14 @@ export interface FullSyncOptions {
   reason?: 'retry after a failure' | 'stream trimmed' | 'full sync requested';
 }
 
-/** Files landed per materialize during a startup sync, so 10,000 artifacts never sit in memory at once. */
-const STARTUP_CHUNK = 500;
+/**
+ * Files landed per materialize during a startup sync, so 10,000 artifacts never sit in memory at once: above 128 (the
+ * materializer's one-flush threshold, below which every temp gets its own fsync); 128, 200 and 500 measured within the
+ * bench's noise of each other (docs/deployment-memory.md).
+ */
+const STARTUP_CHUNK = 200;
+/** Raw bytes per startup chunk: a tree of large files (a big carbon app, a long sequence) gets smaller chunks. */
+const STARTUP_CHUNK_BYTES = 8 * 1024 * 1024;
 
 /** Replaces a label's view with a Redis snapshot and returns the snapshot's revision. */
 export async function loadLabelSnapshot(ctx: StartupSyncParts, label: string): Promise<string> {
@@ -48,7 +54,7 @@ export async function runStartupSync(ctx: StartupSyncParts, options: FullSyncOpt
     skip = detectOfflineChanges(ctx, disk);
   }
   const paths = [...new Set([...desired.keys(), ...ctx.record.paths(), ...ctx.overrides.list().map((item) => item.path)])].filter((path) => !skip.has(path));
-  const result = await reconcilePaths(ctx, paths, { disk, firstStart, chunkSize: STARTUP_CHUNK });
+  const result = await reconcilePaths(ctx, paths, { disk, firstStart, chunkSize: STARTUP_CHUNK, chunkBytes: STARTUP_CHUNK_BYTES });
   await ctx.record.save();
   await saveOverrides(ctx);
   const group = consumerGroupName(ctx.settings.nodeId);

@@ -45,18 +45,21 @@ async function runSize(ctx: ScenarioContext, count: number): Promise<Measurement
     const joining = performance.now();
     const cold = await cluster.addGateway();
     const coldMs = cold.readyAt - joining;
+    // Read before the drift checks, so that the figure is the cold start's own peak.
+    const coldUsage = await cold.process.usage();
+    const mb = (bytes: number) => bytes / 1_048_576;
     const edited = new Set([...edits.editedPaths, ...toHub.editedPaths]);
     await assertTreeEquals(cold.serverRoot, tree.artifacts.filter((artifact) => !edited.has(artifact.path)));
     const drift = await measureDriftCheck(cluster, count);
     const usage = await cluster.usage();
     const agents = Object.entries(usage).filter(([name]) => name !== 'hub' && name !== 'redis');
-    const mb = (bytes: number) => bytes / 1_048_576;
     return [
       measure(`bulk.${count}.artisync-2gw`, 'artisync', `${count} copied in → on 2 gateways`, 'ms', [bulkMs]),
       edits.measurement,
       toHub.measurement,
       measure(`cold.${count}.artisync`, 'artisync', 'new gateway until ready (sync mode)', 'ms', [coldMs]),
       ...drift,
+      measure(`resources.${count}.cold-agent-rss`, 'artisync', 'cold gateway peak RSS through its startup sync', 'MB', [mb(coldUsage.peakRssBytes)]),
       measure(`resources.${count}.agent-rss`, 'artisync', 'agent peak RSS (max over agents)', 'MB', [Math.max(...agents.map(([, one]) => mb(one.peakRssBytes)))]),
       measure(`resources.${count}.hub-rss`, 'artisync', 'hub peak RSS', 'MB', [mb(usage.hub?.peakRssBytes ?? Number.NaN)]),
       measure(`resources.${count}.hub-cpu`, 'artisync', 'hub CPU seconds, whole run', 's', [usage.hub?.cpuSeconds ?? Number.NaN]),

@@ -77,6 +77,29 @@ describe('materialize', () => {
     expect(volume.existsSync(`${ROOT}/${OLD_API}`)).toBe(false);
   });
 
+  it('produces lazy contents one temp at a time, never more than writeConcurrency of them ahead of the writes', async () => {
+    const { fs, volume } = recordingFs();
+    const paths = Array.from({ length: 6 }, (_, index) => `synapse-configs/default/endpoints/ep${index}.xml`);
+    const order: string[] = [];
+    const plan = {
+      writes: paths.map((path) => ({ path, data: () => {
+        order.push(`decode ${path}`);
+        return Buffer.from(`<x path="${path}"/>`);
+      } })),
+      removes: [],
+    };
+    const withDecodes: AtomicFs = { ...fs, open: (...args: Parameters<AtomicFs['open']>) => {
+      order.push(`open ${args[0]}`);
+      return fs.open(...args);
+    } };
+    await materialize(plan, { fs: withDecodes, serverRoot: ROOT, rankOf, writeConcurrency: 2 });
+    for (const path of paths) expect(volume.readFileSync(`${ROOT}/${path}`, 'utf8')).toBe(`<x path="${path}"/>`);
+    // Every decode happens inside the bounded write loop: never all six before the first temp is opened.
+    const firstOpen = order.findIndex((entry) => entry.startsWith('open'));
+    expect(order.slice(0, firstOpen).filter((entry) => entry.startsWith('decode')).length).toBeLessThanOrEqual(2);
+    expect(order.filter((entry) => entry.startsWith('decode'))).toHaveLength(6);
+  });
+
   it('calls beforeCommit after staging and before renaming', async () => {
     const { fs, calls } = recordingFs();
     await materialize({ writes: [{ path: EP1, data: Buffer.from('e') }], removes: [] }, { fs, serverRoot: ROOT, rankOf, writeConcurrency: 4 }, () => {
