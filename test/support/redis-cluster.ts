@@ -116,7 +116,8 @@ export class TestRedisCluster {
         if (replication !== 'dead' && !replication.includes('master_link_status:up')) return false;
       }
       for (const server of this.servers.filter((candidate) => candidate.pid !== undefined)) {
-        const slots = await this.withNode(server.port, (node) => node.call('CLUSTER', 'SLOTS') as Promise<Array<Array<unknown>>>).catch(() => []);
+        const slots = await this.withNode(server.port, (node) => node.call('CLUSTER', 'SLOTS') as Promise<Array<Array<unknown>>>).catch(() => null);
+        if (slots === null) continue; // a killed node answers nothing
         const listed = new Set(slots.flatMap((range) => range.slice(2).map((node) => Number((node as [string, number])[1]))));
         if (!replicas.every((port) => listed.has(port))) return false;
       }
