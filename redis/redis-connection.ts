@@ -14,6 +14,8 @@ export interface RedisConnectionOptions {
   jitterReconnects?: boolean;
   /** Send the commands issued in one tick as one write: fewer syscalls for Redis when many gateways poll. */
   autoPipelining?: boolean;
+  /** On Cluster, send read-only commands to replicas (READONLY per replica connection); ignored elsewhere. */
+  readFromReplicas?: boolean;
 }
 
 /** Creates the ioredis client for a redis_url; the caller quits it. */
@@ -31,6 +33,7 @@ export function createRedisConnection(url: string, extra: RedisConnectionOptions
       return new Redis({ ...common, ...spec.options });
     case 'cluster':
       return new Cluster(spec.nodes, {
+        ...(extra.readFromReplicas === true ? { scaleReads: 'slave' as const } : {}),
         redisOptions: { ...common, ...spec.options.redisOptions },
         ...(extra.jitterReconnects === true ? { clusterRetryStrategy: (attempt: number) => reconnectDelayMs(attempt, Math.random) } : {}),
       });

@@ -38,6 +38,8 @@ type RawEntries = Array<[string, Array<[string, string[] | null]>]> | null;
  */
 export class GatewayRedis {
   private readonly command: RedisClient;
+  /** On Cluster, a connection whose reads go to replicas: blobs are immutable, so any copy that has one is right. */
+  private readonly replicaReads: RedisClient | undefined;
   private readonly blocking = new Map<string, RedisClient>();
   private readonly labelOfKey = new Map<string, string>();
   private connectedOnce = false;
@@ -49,6 +51,11 @@ export class GatewayRedis {
       this.connectedOnce = true;
     });
     this.command.on('error', events.onError);
+    this.replicaReads = this.command instanceof Cluster
+      ? createRedisConnection(url, { maxRetriesPerRequest: 1, connectionName: 'artisync-gateway-blobs', jitterReconnects: true, readFromReplicas: true })
+      : undefined;
+    // A replica fault only costs a fallback read on the master, so it is not reported as a connection error.
+    this.replicaReads?.on('error', () => undefined);
   }
 
   /** Labels grouped so that each group can be read by one blocking XREADGROUP. */
@@ -109,14 +116,22 @@ export class GatewayRedis {
 
   /**
    * Stored (still encoded, see core/blob-codec.ts) contents by sha256, decoded by the caller only when it writes them;
-   * each blob is in its own slot, so one command each (ioredis batches them); a missing blob is absent from the map.
+   * a missing blob is absent from the map. On Cluster they are read from replicas first, and what a replica lacks
+   * (replication lag) or fails to give is read again from the master.
    */
   async blobs(shas: Iterable<string>): Promise<Map<string, Buffer>> {
     const wanted = [...new Set(shas)];
-    const stored = await Promise.all(wanted.map((sha) => this.command.getBuffer(redisKeys.blob(sha))));
     const found = new Map<string, Buffer>();
-    stored.forEach((value, index) => {
-      if (value !== null) found.set(wanted[index] as string, value);
+    const fromReplicas = this.replicaReads === undefined ? wanted.map(() => null) : await this.readBlobs(this.replicaReads, wanted).catch(() => wanted.map(() => null));
+    const missed = wanted.filter((sha, index) => {
+      const value = fromReplicas[index];
+      if (value === null || value === undefined) return true;
+      found.set(sha, value);
+      return false;
+    });
+    const fromMaster = await this.readBlobs(this.command, missed);
+    fromMaster.forEach((value, index) => {
+      if (value !== null) found.set(missed[index] as string, value);
     });
     return found;
   }
@@ -153,10 +168,16 @@ export class GatewayRedis {
     this.blocking.clear();
   }
 
-  /** Closes both connections; a blocking read in progress rejects. */
+  /** Closes every connection; a blocking read in progress rejects. */
   close(): void {
     this.interruptReads();
+    this.replicaReads?.disconnect();
     this.command.disconnect();
+  }
+
+  /** Each blob key in its own slot, so one GET each (auto-pipelined per node). */
+  private async readBlobs(connection: RedisClient, shas: readonly string[]): Promise<Array<Buffer | null>> {
+    return Promise.all(shas.map((sha) => connection.getBuffer(redisKeys.blob(sha))));
   }
 
   /** The lane's blocking connection, opened on first use; it waits through a Redis restart instead of failing. */

@@ -1,5 +1,5 @@
 // Hub and gateway on a real 3-master Redis Cluster with replicas: labels spread over the masters; sync, history,
-// rollback and replay work; a master killed mid-stream fails over and the gateway converges.
+// rollback and replay work; a cold-starting gateway reads blobs from the replicas; a master killed mid-stream fails over and the gateway converges.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ let redis: TestRedisCluster;
 let nodes: TestCluster;
 let hub: HubClient;
 let gateway: AgentNode;
+let hubUrl: string;
 
 /** What the gateway has on disk at `path`, or undefined. */
 async function onDisk(path: string): Promise<string | undefined> {
@@ -31,6 +32,7 @@ beforeAll(async () => {
   redis = await TestRedisCluster.start({ masters: 3, replicasPerMaster: 1 });
   nodes = new TestCluster();
   const started = await nodes.startHub(redis.url);
+  hubUrl = started.url;
   hub = new HubClient({ hubUrl: started.url, token: undefined, node: 'pub-cluster' });
   gateway = await nodes.startAgent({ nodeId: 'gw-1', hubUrl: started.url, redisUrl: redis.url, gatewayLabels: LABELS, extraArgs: ['--verify-interval', '1000'] });
 }, 120_000);
@@ -67,6 +69,19 @@ describe('Redis Cluster', () => {
     expect(replayed).toMatchObject({ label: last, node: 'gw-1' });
     await waitFor(() => gateway.daemon.logsWithMsg('replayed entries re-applied').length > 0, { timeoutMs: 30_000, message: 'replay re-applied' });
     expect(await onDisk(pathOf(last, 'Api'))).toBe(apiXml('Api3', 'v2'));
+  });
+
+  it('reads blobs from replicas when a gateway cold-starts', async () => {
+    const replicas = await redis.replicaPorts();
+    expect(replicas).toHaveLength(3);
+    const replicaGets = async (): Promise<number> => (await Promise.all(replicas.map((port) => redis.commandCalls(port, 'get')))).reduce((a, b) => a + b, 0);
+    const before = await replicaGets();
+    const cold = await nodes.startAgent({ nodeId: 'gw-cold', hubUrl: hubUrl, redisUrl: redis.url, gatewayLabels: LABELS });
+    for (const label of LABELS) {
+      const path = join(cold.serverRoot, pathOf(label, 'Api'));
+      await waitFor(async () => (await readFile(path, 'utf8').catch(() => undefined)) !== undefined, { timeoutMs: 30_000, message: `${label} on the cold gateway` });
+    }
+    expect(await replicaGets() - before, 'one blob GET per label at least, on replicas').toBeGreaterThanOrEqual(LABELS.length);
   });
 
   it('converges after a master fails over mid-stream', async () => {

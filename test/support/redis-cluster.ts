@@ -46,18 +46,23 @@ export class TestRedisCluster {
     return client;
   }
 
-  /** Ports of the current masters that own slots, from CLUSTER SHARDS of a live node. */
+  /**
+   * Ports of the live masters, each server asked for its own ROLE: Redis 7.0's CLUSTER SHARDS reports replicas with
+   * role master, which made every node look like a master.
+   */
   async masterPorts(): Promise<number[]> {
-    const shards = await this.withLiveNode((node) => node.call('CLUSTER', 'SHARDS') as Promise<unknown[]>);
-    const ports: number[] = [];
-    for (const shard of shards) {
-      const fields = pairs(shard as unknown[]);
-      for (const raw of fields.get('nodes') as unknown[][]) {
-        const node = pairs(raw);
-        if (node.get('role') === 'master' && node.get('health') === 'online') ports.push(Number(node.get('port')));
-      }
-    }
-    return ports.sort((a, b) => a - b);
+    return this.portsWithRole('master');
+  }
+
+  /** Ports of the live replicas, by their own ROLE. */
+  async replicaPorts(): Promise<number[]> {
+    return this.portsWithRole('slave');
+  }
+
+  /** How many times `command` ran on the node at `port` (`cmdstat_<command>` of INFO commandstats; 0 when never). */
+  async commandCalls(port: number, command: string): Promise<number> {
+    const stats = await this.withNode(port, (node) => node.info('commandstats'));
+    return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
   }
 
   /** The port of the master serving `key`. */
@@ -97,45 +102,59 @@ export class TestRedisCluster {
     await Promise.all(this.servers.map((server) => server.destroy()));
   }
 
-  /** Waits for `cluster_state:ok` and for every live replica to be in sync (a replica that never synced cannot take over). */
+  /**
+   * Waits for `cluster_state:ok`, every live replica in sync (one that never synced cannot take over) and listed in
+   * every live node's CLUSTER SLOTS: clients learn replicas from that reply, and gossip adds them seconds after create.
+   */
   private async waitHealthy(): Promise<void> {
     await waitFor(async () => {
       const info = await this.withLiveNode((node) => node.call('CLUSTER', 'INFO') as Promise<string>).catch(() => '');
       if (!info.includes('cluster_state:ok')) return false;
-      const masters = await this.masterPorts();
-      for (const server of this.servers) {
-        if (masters.includes(server.port)) continue;
-        const node = new Redis(server.port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null });
-        node.on('error', () => undefined);
-        const replication = await node.info('replication').catch(() => 'dead');
-        node.disconnect();
+      const replicas = await this.replicaPorts();
+      for (const port of replicas) {
+        const replication = await this.withNode(port, (node) => node.info('replication')).catch(() => 'dead');
         if (replication !== 'dead' && !replication.includes('master_link_status:up')) return false;
       }
+      for (const server of this.servers.filter((candidate) => candidate.pid !== undefined)) {
+        const slots = await this.withNode(server.port, (node) => node.call('CLUSTER', 'SLOTS') as Promise<Array<Array<unknown>>>).catch(() => null);
+        if (slots === null) continue; // a killed node answers nothing
+        const listed = new Set(slots.flatMap((range) => range.slice(2).map((node) => Number((node as [string, number])[1]))));
+        if (!replicas.every((port) => listed.has(port))) return false;
+      }
       return true;
-    }, { timeoutMs: 30_000, message: 'cluster_state:ok with replicas in sync' });
+    }, { timeoutMs: 30_000, message: 'cluster_state:ok with replicas in sync and known to every node' });
+  }
+
+  private async portsWithRole(wanted: 'master' | 'slave'): Promise<number[]> {
+    const ports: number[] = [];
+    for (const server of this.servers.filter((candidate) => candidate.pid !== undefined)) {
+      const role = await this.withNode(server.port, async (node) => ((await node.call('ROLE')) as [string])[0]).catch(() => 'dead');
+      if (role === wanted) ports.push(server.port);
+    }
+    return ports.sort((x, y) => x - y);
+  }
+
+  private async withNode<T>(port: number, body: (node: Redis) => Promise<T>): Promise<T> {
+    const node = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    node.on('error', () => undefined);
+    try {
+      await node.connect();
+      return await body(node);
+    } finally {
+      node.disconnect();
+    }
   }
 
   private async withLiveNode<T>(body: (node: Redis) => Promise<T>): Promise<T> {
     let last: unknown;
     for (const server of this.servers) {
       if (server.pid === undefined) continue;
-      const node = new Redis(server.port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
-      node.on('error', () => undefined);
       try {
-        await node.connect();
-        return await body(node);
+        return await this.withNode(server.port, body);
       } catch (err) {
         last = err;
-      } finally {
-        node.disconnect();
       }
     }
     throw last instanceof Error ? last : new Error('no live node in the cluster');
   }
-}
-
-function pairs(flat: unknown[]): Map<string, unknown> {
-  const map = new Map<string, unknown>();
-  for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), flat[i + 1]);
-  return map;
 }
