@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 import { redisKeys } from '../../core/redis-keys.js';
 import { createConsumerGroup, readLabelDigest, readLabelSnapshot, readLastRevisions, type LabelSnapshot } from '../../redis/label-reads.js';
 import { createRedisConnection, type RedisClient } from '../../redis/redis-connection.js';
+import { isReplyOf, mapRedisError } from '../../redis/redis-errors.js';
 
 /** A label's heads, digest and last revision, read in one MULTI so they agree with each other. */
 export type RedisSnapshot = LabelSnapshot;
@@ -65,12 +66,12 @@ export class GatewayRedis {
 
   /** Heads, last revision and digest of a label in one transaction. */
   async snapshot(label: string): Promise<RedisSnapshot> {
-    return readLabelSnapshot(this.command, label);
+    return this.call('snapshot', label, () => readLabelSnapshot(this.command, label));
   }
 
   /** The hub's digest of a label (null when none is stored) with the stream revision it belongs to, read together. */
   async digestAt(label: string): Promise<{ digest: string | null; revision: string }> {
-    const { digest, revision } = await readLabelDigest(this.command, label);
+    const { digest, revision } = await this.call('digest', label, () => readLabelDigest(this.command, label));
     return { digest, revision };
   }
 
@@ -80,17 +81,17 @@ export class GatewayRedis {
     // One HGET each in a pipeline: the README's gateway ACL allows HGET, not HMGET.
     const pipeline = this.command.pipeline();
     for (const path of paths) pipeline.hget(redisKeys.versions(label), path);
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = (await this.call('versions', label, () => pipeline.exec())) ?? [];
     return new Map(paths.map((path, index) => {
       const [err, version] = replies[index] ?? [null, null];
-      if (err !== null) throw err;
+      if (err !== null) throw mapRedisError(err, 'versions', label);
       return [path, Number(version ?? 0)];
     }));
   }
 
   /** Creates the node's group at `startId` (and the stream if needed); false when the group already exists. */
   async ensureGroup(label: string, group: string, startId: string): Promise<boolean> {
-    return createConsumerGroup(this.command, label, group, startId);
+    return this.call('group create', label, () => createConsumerGroup(this.command, label, group, startId));
   }
 
   /** XREADGROUP over several labels at once; `id` is "0" for this consumer's pending entries or ">" for new ones. */
@@ -100,7 +101,7 @@ export class GatewayRedis {
     if (blockMs !== undefined) args.push('BLOCK', blockMs);
     args.push('STREAMS', ...keys, ...streams.map((stream) => stream.id));
     const connection = blockMs === undefined ? this.command : this.blockingFor(streams.map((stream) => stream.label).join('\n'));
-    const reply = (await connection.call('XREADGROUP', ...args)) as RawEntries;
+    const reply = (await this.call('stream read', streams.map((stream) => stream.label).join(', '), () => connection.call('XREADGROUP', ...args))) as RawEntries;
     const entries: StreamEntry[] = [];
     for (const [key, items] of reply ?? []) {
       const label = this.labelOfKey.get(key) as string;
@@ -111,7 +112,7 @@ export class GatewayRedis {
 
   /** Acknowledges entries of one label. */
   async ack(label: string, group: string, ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.command.xack(redisKeys.stream(label), group, ...ids);
+    if (ids.length > 0) await this.call('ack', label, () => this.command.xack(redisKeys.stream(label), group, ...ids));
   }
 
   /**
@@ -129,7 +130,7 @@ export class GatewayRedis {
       found.set(sha, value);
       return false;
     });
-    const fromMaster = await this.readBlobs(this.command, missed);
+    const fromMaster = await this.call('blob read', undefined, () => this.readBlobs(this.command, missed));
     fromMaster.forEach((value, index) => {
       if (value !== null) found.set(missed[index] as string, value);
     });
@@ -142,24 +143,33 @@ export class GatewayRedis {
       await this.command.xpending(redisKeys.stream(label), group);
       return true;
     } catch (err) {
-      if (err instanceof Error && err.message.startsWith('NOGROUP')) return false;
-      throw err;
+      if (isReplyOf(err, 'NOGROUP')) return false;
+      throw mapRedisError(err, 'group check', label);
     }
   }
 
   /** Each label's last stream id and this group's pending count, with O(1) commands per label. */
   async labelPositions(labels: readonly string[], group: string): Promise<Map<string, LabelPosition>> {
-    const heads = await readLastRevisions(this.command, labels);
+    const heads = await this.call('stream heads', undefined, () => readLastRevisions(this.command, labels));
     const pending = await Promise.all(labels.map(async (label) => {
       try {
         return Number(((await this.command.xpending(redisKeys.stream(label), group)))[0] ?? 0);
       } catch (err) {
         // A missing group (NOGROUP) has nothing pending; the startup sync creates it.
-        if (err instanceof Error && err.message.startsWith('NOGROUP')) return 0;
-        throw err;
+        if (isReplyOf(err, 'NOGROUP')) return 0;
+        throw mapRedisError(err, 'pending count', label);
       }
     }));
     return new Map(labels.map((label, index) => [label, { headRevision: heads.get(label) ?? '0-0', pending: pending[index] ?? 0 }]));
+  }
+
+  // Every Redis failure leaves this class as a typed ArtisyncError naming the operation and label (redis/redis-errors.ts).
+  private async call<T>(operation: string, subject: string | undefined, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (err) {
+      throw mapRedisError(err, operation, subject);
+    }
   }
 
   /** Ends a blocking read in progress (it rejects) so a stopping consumer need not wait for BLOCK to expire. */
