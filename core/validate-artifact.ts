@@ -1,5 +1,4 @@
 // Decides whether an artifact may travel: XML and Siddhi rules of guarantee 2 in docs/guarantees.md, with line/column per problem.
-import { XMLValidator } from 'fast-xml-parser';
 import { artifactKindOf, expectedRootElement, isSynapseKind, type ArtifactKind } from './artifact-kind.js';
 import { checkCarbonApp } from './carbon-app-check.js';
 import { checkArtifactName } from './artifact-name-check.js';
@@ -83,14 +82,8 @@ function validateXml(kind: ArtifactKind, stem: string, bytes: Uint8Array, report
     return report(structure.problem.code, positionInText(text, structure.problem.offset), structure.problem.message);
   }
   const end = positionInText(text, text.length);
-  if (structure.state === 'open') {
-    const completed = XMLValidator.validate(structure.completion);
-    if (completed === true) return report('ARTISYNC_INCOMPLETE', end, 'the file ends before its XML document does (still being written?)');
-    return report('ARTISYNC_XML_MALFORMED', clampTo(end, completed.err), `not well-formed: ${completed.err.msg}`);
-  }
+  if (structure.state === 'open') return report('ARTISYNC_INCOMPLETE', end, 'the file ends before its XML document does (still being written?)');
   if (decoded.truncatedChar) return report('ARTISYNC_ENCODING_INVALID', end, 'the file ends in the middle of a UTF-8 character');
-  const wellFormed = XMLValidator.validate(text);
-  if (wellFormed !== true) return report('ARTISYNC_XML_MALFORMED', clampTo(end, wellFormed.err), `not well-formed: ${wellFormed.err.msg}`);
   checkRoot(kind, stem, structure.root, positionInText(text, structure.root.offset), report);
 }
 
@@ -140,11 +133,4 @@ function validateExecutionPlan(stem: string, bytes: Uint8Array, report: Report):
 
 function reportDecodeFailure(failure: DecodeFailure, report: Report): void {
   report(failure.code, { line: failure.line, column: failure.column }, failure.message);
-}
-
-// fast-xml-parser reports some errors without a column, or past the end of a completed prefix.
-function clampTo(end: TextPosition, err: { line: number; col?: number }): TextPosition {
-  const at = { line: err.line, column: err.col ?? 1 };
-  if (at.line > end.line || (at.line === end.line && at.column > end.column)) return end;
-  return at;
 }
