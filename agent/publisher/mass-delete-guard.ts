@@ -49,7 +49,7 @@ export class MassDeleteGuard {
     const total = artifacts - created.size + this.inWindow(this.sent, label).size;
     for (const path of admitted) {
       created.delete(path);
-      passed.set(path, this.deps.now());
+      stamp(passed, path, this.deps.now());
     }
     if (rest.length === 0) return admitted;
     const hold = this.holds.get(label);
@@ -62,8 +62,8 @@ export class MassDeleteGuard {
     for (const path of waiting) if (!created.has(path) && !sent.has(path)) deleting += 1;
     if (deleting <= this.deps.share * total) {
       for (const path of rest) {
-        sent.set(path, this.deps.now());
-        passed.set(path, this.deps.now());
+        stamp(sent, path, this.deps.now());
+        stamp(passed, path, this.deps.now());
       }
       return [...admitted, ...rest];
     }
@@ -79,7 +79,7 @@ export class MassDeleteGuard {
 
   /** A put created `path` in `label` (it had no head): a delete of it within the window only undoes that. */
   noteCreated(label: string, path: string): void {
-    this.inWindow(this.created, label).set(path, this.deps.now());
+    stamp(this.inWindow(this.created, label), path, this.deps.now());
   }
 
   /** Holds deletes the startup sync refused (it logged them itself). */
@@ -134,7 +134,18 @@ export class MassDeleteGuard {
       entries = new Map();
       byLabel.set(label, entries);
     }
-    for (const [path, at] of entries) if (at <= since) entries.delete(path);
+    // Entries are kept oldest first (see stamp), so the expired ones are a prefix: a bulk of 10,000 creates costs
+    // 10,000 steps, not the 50 million a full pass per call took.
+    for (const [path, at] of entries) {
+      if (at > since) break;
+      entries.delete(path);
+    }
     return entries;
   }
+}
+
+/** Records `path` at `now` as the newest entry, so that a map's order stays the order of its times. */
+function stamp(entries: Map<string, number>, path: string, now: number): void {
+  entries.delete(path);
+  entries.set(path, now);
 }

@@ -32,6 +32,19 @@ describe('MassDeleteGuard', () => {
     expect(makeGuard().guard.admit(LABEL, paths(1), 10, paths(5, 'w'))).toEqual([]);
   });
 
+  it('forgets a creation once the window passes, but not one made again since', () => {
+    const { guard, clock } = makeGuard();
+    for (const path of paths(10)) guard.noteCreated(LABEL, path);
+    clock.now += 30_000;
+    guard.noteCreated(LABEL, 'api/a0.xml');
+    clock.now += 31_000;
+    // a1..a9 were created before the window and their deletes count; a0 was created again 31 s ago, so its delete
+    // only undoes that.
+    expect(guard.admit(LABEL, paths(5).slice(1), 10, [])).toEqual(paths(5).slice(1));
+    expect(guard.admit(LABEL, ['api/a5.xml'], 6, [])).toEqual([]);
+    expect(guard.admit(LABEL, ['api/a0.xml'], 6, [])).toEqual(['api/a0.xml']);
+  });
+
   it('admits again a delete it sent within the window (the hub lost it) without counting it twice', () => {
     const { guard } = makeGuard();
     expect(guard.admit(LABEL, paths(1), 3, [])).toHaveLength(1);
