@@ -14,8 +14,20 @@ export interface RedisConnectionOptions {
   jitterReconnects?: boolean;
   /** Send the commands issued in one tick as one write: fewer syscalls for Redis when many gateways poll. */
   autoPipelining?: boolean;
-  /** On Cluster, send read-only commands to replicas (READONLY per replica connection); ignored elsewhere. */
+  /**
+   * Read from replicas: on Cluster read-only commands go to them (READONLY per replica connection); on Sentinel the
+   * connection is to a replica the Sentinels name, and fails fast (no offline queue, a command timeout) while there is
+   * none, so its caller falls back to the master instead of waiting. Ignored on a single server.
+   */
   readFromReplicas?: boolean;
+}
+
+/** How long a Sentinel replica read may take before its caller gives up on it and reads from the master. */
+export const REPLICA_READ_TIMEOUT_MS = 2_000;
+
+/** True when a redis_url names replicas a reader can use (Sentinel or Cluster). */
+export function urlHasReplicas(url: string): boolean {
+  return parseRedisUrl(url).kind !== 'standalone';
 }
 
 /** Creates the ioredis client for a redis_url; the caller quits it. */
@@ -29,8 +41,12 @@ export function createRedisConnection(url: string, extra: RedisConnectionOptions
   };
   switch (spec.kind) {
     case 'standalone':
-    case 'sentinel':
       return new Redis({ ...common, ...spec.options });
+    case 'sentinel':
+      return new Redis({
+        ...common, ...spec.options,
+        ...(extra.readFromReplicas === true ? { role: 'slave' as const, enableOfflineQueue: false, commandTimeout: REPLICA_READ_TIMEOUT_MS } : {}),
+      });
     case 'cluster':
       return new Cluster(spec.nodes, {
         ...(extra.readFromReplicas === true ? { scaleReads: 'slave' as const } : {}),

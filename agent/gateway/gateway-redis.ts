@@ -2,7 +2,7 @@
 import { Cluster } from 'ioredis';
 import { redisKeys } from '../../core/redis-keys.js';
 import { createConsumerGroup, readLabelDigest, readLabelSnapshot, readLastRevisions, type LabelSnapshot } from '../../redis/label-reads.js';
-import { createRedisConnection, type RedisClient } from '../../redis/redis-connection.js';
+import { createRedisConnection, urlHasReplicas, type RedisClient } from '../../redis/redis-connection.js';
 import { isReplyOf, mapRedisError } from '../../redis/redis-errors.js';
 
 /** A label's heads, digest and last revision, read in one MULTI so they agree with each other. */
@@ -39,7 +39,7 @@ type RawEntries = Array<[string, Array<[string, string[] | null]>]> | null;
  */
 export class GatewayRedis {
   private readonly command: RedisClient;
-  /** On Cluster, a connection whose reads go to replicas: blobs are immutable, so any copy that has one is right. */
+  /** On Sentinel and Cluster, a connection whose reads go to replicas: blobs are immutable, so any copy is right. */
   private readonly replicaReads: RedisClient | undefined;
   private readonly blocking = new Map<string, RedisClient>();
   private readonly labelOfKey = new Map<string, string>();
@@ -52,7 +52,7 @@ export class GatewayRedis {
       this.connectedOnce = true;
     });
     this.command.on('error', events.onError);
-    this.replicaReads = this.command instanceof Cluster
+    this.replicaReads = urlHasReplicas(url)
       ? createRedisConnection(url, { maxRetriesPerRequest: 1, connectionName: 'artisync-gateway-blobs', jitterReconnects: true, readFromReplicas: true })
       : undefined;
     // A replica fault only costs a fallback read on the master, so it is not reported as a connection error.
@@ -117,8 +117,8 @@ export class GatewayRedis {
 
   /**
    * Stored (still encoded, see core/blob-codec.ts) contents by sha256, decoded by the caller only when it writes them;
-   * a missing blob is absent from the map. On Cluster they are read from replicas first, and what a replica lacks
-   * (replication lag) or fails to give is read again from the master.
+   * a missing blob is absent from the map. On Sentinel and Cluster they are read from replicas first, and what a replica
+   * lacks (replication lag), fails to give or cannot be reached for is read again from the master.
    */
   async blobs(shas: Iterable<string>): Promise<Map<string, Buffer>> {
     const wanted = [...new Set(shas)];
