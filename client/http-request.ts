@@ -17,7 +17,8 @@ export interface HttpReply {
 export interface HttpRequestInit {
   method: string;
   headers: Record<string, string>;
-  body?: Uint8Array | string | undefined;
+  /** A list of chunks is sent in order without joining them first. */
+  body?: Uint8Array | string | readonly Uint8Array[] | undefined;
   timeoutMs: number;
 }
 
@@ -28,7 +29,8 @@ export function sendHttpRequest(url: string, init: HttpRequestInit): Promise<Htt
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   const headers: Record<string, string | number> = { ...init.headers };
-  if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body);
+  const chunks = init.body === undefined ? [] : typeof init.body === 'string' || init.body instanceof Uint8Array ? [init.body] : init.body;
+  if (init.body !== undefined) headers['content-length'] = chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk), 0);
   return new Promise((resolve, reject) => {
     const send = secure ? httpsRequest : httpRequest;
     const request = send(target, { method: init.method, headers, agent: secure ? agents.https : agents.http }, (response) => {
@@ -37,7 +39,8 @@ export function sendHttpRequest(url: string, init: HttpRequestInit): Promise<Htt
     const timer = setTimeout(() => request.destroy(new Error(`no reply within ${init.timeoutMs} ms`)), init.timeoutMs);
     request.once('close', () => clearTimeout(timer));
     request.once('error', reject);
-    request.end(init.body);
+    for (const chunk of chunks) request.write(chunk);
+    request.end();
   });
 }
 

@@ -18,7 +18,8 @@ import {
   type Snapshot,
   type VersionsReply,
 } from '../core/hub-api.js';
-import { sendHttpRequest, type HttpReply } from './http-request.js';
+import { sendHttpRequest, type HttpReply, type HttpRequestInit } from './http-request.js';
+import { CHANGESET_FRAME_TYPE, encodeChangesetFrame } from '../core/changeset-frame.js';
 import { ArtisyncError, UnavailableError, errorClassOf, type ErrorCode, ERROR_CODES } from '../core/errors.js';
 
 /** Where the hub is and how to authenticate. */
@@ -62,8 +63,8 @@ export class HubClient {
 
   /** Commits several changes as one revision; per-item results say what each became. */
   async pushChangeset(label: string, changeset: ChangesetRequest): Promise<ChangesetResponse> {
-    const body = JSON.stringify({ node: this.options.node, ...changeset });
-    const response = await this.request('POST', hubRoute(HUB_ROUTES.changesets, { label }), { body, contentType: 'application/json' });
+    const body = encodeChangesetFrame({ node: this.options.node, ...changeset });
+    const response = await this.request('POST', hubRoute(HUB_ROUTES.changesets, { label }), { body, contentType: CHANGESET_FRAME_TYPE });
     return (await response.json()) as ChangesetResponse;
   }
 
@@ -150,7 +151,7 @@ export class HubClient {
   private async request(
     method: string,
     url: string,
-    init: { body?: Uint8Array | string; contentType?: string; headers?: Record<string, string> } = {},
+    init: { body?: HttpRequestInit['body']; contentType?: string; headers?: Record<string, string> } = {},
   ): Promise<HttpReply> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.options.token !== undefined) headers.authorization = `Bearer ${this.options.token}`;

@@ -3,17 +3,12 @@
 /** Limits of one changeset request. */
 export interface BatchLimits {
   maxItems: number;
-  /** Bytes of encoded content per request; an item larger than this travels alone. */
+  /** Bytes of content per request; an item larger than this travels alone. */
   maxBytes: number;
 }
 
-/** What import sends per request: about 500 items or 8 MB of base64, whichever comes first. */
+/** What import sends per request: about 500 items or 8 MB of content, whichever comes first. */
 export const IMPORT_BATCH_LIMITS: BatchLimits = { maxItems: 500, maxBytes: 8 * 1024 * 1024 };
-
-/** Bytes a file of `size` bytes takes once base64-encoded. */
-export function base64Size(size: number): number {
-  return Math.ceil(size / 3) * 4;
-}
 
 /** Groups items in order so no group exceeds the limits (a single oversized item forms its own group). */
 export function splitIntoBatches<Item>(items: readonly Item[], sizeOf: (item: Item) => number, limits: BatchLimits): Item[][] {

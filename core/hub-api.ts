@@ -78,11 +78,11 @@ export interface PutResult {
   conflict: boolean;
 }
 
-/** One change in a changeset request; `content` is base64. */
+/** One change in a changeset request; `content` is the artifact's bytes (base64 only in the JSON form of the body). */
 export interface ChangeItem {
   op: 'put' | 'delete';
   path: string;
-  content?: string;
+  content?: Uint8Array;
   baseVersion?: number;
 }
 

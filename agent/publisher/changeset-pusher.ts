@@ -87,7 +87,7 @@ function toChangeItem(change: PreparedChange): ChangesetRequest['changes'][numbe
   return {
     op: change.op,
     path: change.path,
-    ...(change.bytes === undefined ? {} : { content: change.bytes.toString('base64') }),
+    ...(change.bytes === undefined ? {} : { content: change.bytes }),
     ...(change.baseVersion === undefined ? {} : { baseVersion: change.baseVersion }),
   };
 }

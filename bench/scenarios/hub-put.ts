@@ -61,7 +61,7 @@ async function putInBatches(client: HubClient, label: string, artifacts: readonl
   const started = performance.now();
   for (let offset = 0; offset < artifacts.length; offset += BATCH_ITEMS) {
     const changes = artifacts.slice(offset, offset + BATCH_ITEMS).map((artifact) => ({
-      op: 'put' as const, path: artifact.path, content: artifact.content.toString('base64'),
+      op: 'put' as const, path: artifact.path, content: artifact.content,
     }));
     await client.pushChangeset(label, { changes });
   }

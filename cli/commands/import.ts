@@ -7,7 +7,7 @@ import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { ChangeItem } from '../../core/hub-api.js';
 import type { HubClient } from '../../client/hub-client.js';
-import { base64Size, IMPORT_BATCH_LIMITS, splitIntoBatches } from '../../core/changeset-batches.js';
+import { IMPORT_BATCH_LIMITS, splitIntoBatches } from '../../core/changeset-batches.js';
 import { commandAction } from '../command-action.js';
 import { addHubOptions, withHub, type HubCommandOptions } from '../hub-options.js';
 import { addChangesetResults, emptyImportSummary, formatImportSummary, type ImportSummary } from '../import-summary.js';
@@ -27,7 +27,7 @@ interface ImportOptions extends HubCommandOptions {
 async function pushBatch(hub: HubClient, label: string, batch: readonly TreeFile[], summary: ImportSummary): Promise<void> {
   const changes: ChangeItem[] = [];
   for (const file of batch) {
-    changes.push({ op: 'put', path: file.path, content: (await readFile(file.absolutePath)).toString('base64') });
+    changes.push({ op: 'put', path: file.path, content: await readFile(file.absolutePath) });
   }
   const response = await hub.pushChangeset(label, { requestId: `import-${randomUUID()}`, changes });
   addChangesetResults(summary, response.results);
@@ -71,7 +71,7 @@ export function registerImportCommand(program: Command): void {
       if (options.dryRun === true) return dryRun(options, label, walk.files);
       const summary = emptyImportSummary();
       summary.rejected.push(...walk.refused);
-      const batches = splitIntoBatches(walk.files, (file) => base64Size(file.size), IMPORT_BATCH_LIMITS);
+      const batches = splitIntoBatches(walk.files, (file) => file.size, IMPORT_BATCH_LIMITS);
       const bar = new ProgressBar(progressSinkForTerminal(process.stdout, process.stderr), walk.files.length, 'files');
       try {
         await withHub(options, async (hub) => {

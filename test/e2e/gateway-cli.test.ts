@@ -202,7 +202,7 @@ describe('two gateways behind one hub', () => {
     const base = fixtures.get(EP_PROD) as Buffer;
     const reader = pollWholeFiles(join(agent('gw-1').root, 'synapse-configs/default/endpoints'));
     for (let revision = 1; revision <= 1_000; revision += 1) {
-      await hub.pushChangeset(LABEL, { changes: [{ op: 'put', path: revision % 2 === 0 ? EP_PROD : EP_SANDBOX, content: revised(base, revision).toString('base64') }] });
+      await hub.pushChangeset(LABEL, { changes: [{ op: 'put', path: revision % 2 === 0 ? EP_PROD : EP_SANDBOX, content: revised(base, revision) }] });
       if (revision === 300) await stopAgent(gw2, 'SIGKILL');
     }
     await startAgent('gw-2', gw2.admin);
@@ -220,7 +220,7 @@ describe('two gateways behind one hub', () => {
     expect(await stopAgent(gw2, 'SIGTERM')).toBe(0);
     const fixtures = await fixtureFiles();
     for (let revision = 1; revision <= 5; revision += 1) {
-      await hub.pushChangeset(LABEL, { changes: [{ op: 'put', path: API, content: revised(fixtures.get(API) as Buffer, 100 + revision).toString('base64') }] });
+      await hub.pushChangeset(LABEL, { changes: [{ op: 'put', path: API, content: revised(fixtures.get(API) as Buffer, 100 + revision) }] });
     }
     await hub.pushChangeset(LABEL, { changes: [{ op: 'delete', path: 'synapse-configs/default/sequences/debug_json_fault.xml' }] });
     const client = redis.client();
@@ -252,7 +252,7 @@ describe('node-local commands against a running gateway', () => {
     const listed = JSON.parse((await cli('override', 'list', '--admin', gw1.admin, '--json')).stdout) as Array<{ path: string; kind: string }>;
     expect(listed).toEqual([expect.objectContaining({ path: API, kind: 'changed' })]);
     const fixtures = await fixtureFiles();
-    await hub.pushChangeset(LABEL, { changes: [{ op: 'put', path: API, content: revised(fixtures.get(API) as Buffer, 3).toString('base64') }] });
+    await hub.pushChangeset(LABEL, { changes: [{ op: 'put', path: API, content: revised(fixtures.get(API) as Buffer, 3) }] });
     await expectIdentical(agent('gw-2').root, hubTree);
     expect(await readFile(join(gw1.root, API), 'utf8')).toBe('<api debug="by hand"/>');
     const verify = await cli('verify', '--admin', gw1.admin);

@@ -6,6 +6,7 @@ import { HubClient } from '../../client/hub-client.js';
 import { ArtisyncError } from '../../core/errors.js';
 import { HUB_HEADERS, type ChangesetResponse, type ErrorBody, type HistoryEntry, type NodeStatus, type PutResult, type Snapshot } from '../../core/hub-api.js';
 import { digestOf } from '../../core/label-digest.js';
+import { CHANGESET_FRAME_TYPE, encodeChangesetFrame } from '../../core/changeset-frame.js';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
 import { warnIfRedisNotPersistent } from '../../hub/redis-persistence-check.js';
 import { startTestHub, type TestHub } from '../support/hub-test-app.js';
@@ -185,6 +186,48 @@ describe('changesets', () => {
   });
 });
 
+describe('changesets as frames (binary body)', () => {
+  const post = (payload: Buffer) => hub.app.inject({
+    method: 'POST', url: '/v1/labels/frames/changesets', headers: { ...auth, 'content-type': CHANGESET_FRAME_TYPE }, payload,
+  });
+
+  it('commits the bytes as sent, each item judged as in JSON', async () => {
+    const reply = await post(Buffer.concat(encodeChangesetFrame({
+      node: 'pub-1',
+      changes: [
+        { op: 'put', path: API, content: Buffer.from('<api frame="1"/>') },
+        { op: 'put', path: 'synapse-configs/default/sequences/bad.xml', content: Buffer.from('BROKEN') },
+        { op: 'delete', path: EP },
+      ],
+    })));
+    expect(reply.statusCode).toBe(200);
+    expect(reply.json<ChangesetResponse>().results.map((item) => item.status)).toEqual([200, 422, 200]);
+    const head = (await hub.app.inject({ url: `/v1/labels/frames/artifact?path=${encodeURIComponent(API)}`, headers: auth })).body;
+    expect(head).toBe('<api frame="1"/>');
+  });
+
+  it('refuses a put without a size on its own, and a frame that does not add up as a whole', async () => {
+    const header = Buffer.from(JSON.stringify({ changes: [{ op: 'put', path: API }] }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(header.length);
+    const sizeless = await post(Buffer.concat([length, header]));
+    const [refused] = sizeless.json<ChangesetResponse>().results;
+    expect(refused).toMatchObject({ status: 400, error: { code: 'ARTISYNC_BAD_REQUEST' } });
+    expect(refused?.error?.message).toMatch(/needs content/);
+
+    const chunks = encodeChangesetFrame({ changes: [{ op: 'put', path: API, content: Buffer.from('<api/>') }] });
+    const cutShort = await post(Buffer.concat(chunks).subarray(0, -2));
+    expect(cutShort.statusCode).toBe(400);
+    expect(cutShort.json<ErrorBody>().error.message).toMatch(/changeset frame: the puts' sizes add up to 6 bytes but 4 follow/);
+
+    const badHeader = Buffer.from(JSON.stringify({ changes: [{ op: 'move', path: API }] }));
+    length.writeUInt32BE(badHeader.length);
+    const wrongOp = await post(Buffer.concat([length, badHeader]));
+    expect(wrongOp.statusCode).toBe(400);
+    expect(wrongOp.json<ErrorBody>().error.message).toMatch(/^changeset frame header: changes\.0\.op/);
+  });
+});
+
 describe('label reads', () => {
   it('serves snapshot, digest, labels and blobs', async () => {
     const snapshot = (await hub.app.inject({ url: '/v1/labels/cs/snapshot', headers: auth })).json<Snapshot>();
@@ -327,7 +370,7 @@ describe('HubClient against a listening hub', () => {
     const result = await client.putArtifact('client', EP, Buffer.from('<endpoint c="1"/>'), { requestId: 'c-1' });
     expect(result.version).toBe(1);
     expect((await client.getArtifact('client', EP)).toString()).toBe('<endpoint c="1"/>');
-    const changeset = await client.pushChangeset('client', { changes: [{ op: 'put', path: API, content: b64('<api c="1"/>') }, { op: 'delete', path: EP }] });
+    const changeset = await client.pushChangeset('client', { changes: [{ op: 'put', path: API, content: Buffer.from('<api c="1"/>') }, { op: 'delete', path: EP }] });
     expect(changeset.results.map((item) => item.status)).toEqual([200, 200]);
     expect((await client.snapshot('client')).artifacts.map((head) => head.path)).toEqual([API]);
     expect((await client.history('client', EP)).map((entry) => entry.op)).toEqual(['delete', 'put']);

@@ -1,6 +1,6 @@
 // Unit tests of import's pure parts (how changes are batched, how results are counted) and of option checks.
 import { describe, expect, it } from 'vitest';
-import { base64Size, splitIntoBatches } from '../../core/changeset-batches.js';
+import { splitIntoBatches } from '../../core/changeset-batches.js';
 import { addChangesetResults, emptyImportSummary, formatImportSummary } from '../../cli/import-summary.js';
 import { checkReplayOptions } from '../../cli/commands/replay.js';
 import { parseVersionOption } from '../../cli/version-option.js';
@@ -14,10 +14,6 @@ describe('splitIntoBatches', () => {
   it('caps bytes per batch and sends an oversized item alone', () => {
     const batches = splitIntoBatches([4, 4, 20, 3], (size) => size, { maxItems: 10, maxBytes: 10 });
     expect(batches).toEqual([[4, 4], [20], [3]]);
-  });
-
-  it('counts base64 growth', () => {
-    expect([base64Size(0), base64Size(1), base64Size(3), base64Size(4)]).toEqual([0, 4, 4, 8]);
   });
 });
 

@@ -52,6 +52,6 @@ export class ListeningHub {
 
   /** Writes a head as another node would. */
   async seed(label: string, path: string, content: string): Promise<void> {
-    await this.client.pushChangeset(label, { changes: [{ op: 'put', path, content: Buffer.from(content).toString('base64') }] });
+    await this.client.pushChangeset(label, { changes: [{ op: 'put', path, content: Buffer.from(content) }] });
   }
 }
