@@ -1,7 +1,7 @@
 // TreeWatcher on a real temp tree: hints for the synced trees only, folders that appear, vanish or are replaced, and
 // the fallback to polling on ENOSPC.
 import * as nodeFs from 'node:fs';
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -138,7 +138,7 @@ describe('TreeWatcher', () => {
   });
 
   it('falls back to polling when the kernel runs out of inotify watches, warns naming the sysctl, and still sees changes', async () => {
-    await writeFile(join(root, `${API}/a.xml`), '<api/>');
+    await writeTree(root, { [`${API}/a.xml`]: '<api/>', [`${API}/gone.xml`]: '<api/>' });
     const lines: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
     const { opened, watch } = recordingWatch(3);
@@ -150,7 +150,9 @@ describe('TreeWatcher', () => {
     await writeFile(join(root, `${API}/polled.xml`), '<api/>');
     await writeFile(join(root, `${API}/.a.xml.tmp`), '<api version="2"/>');
     await rename(join(root, `${API}/.a.xml.tmp`), join(root, `${API}/a.xml`));
-    await waitFor(() => seen.paths.includes(`${API}/polled.xml`) && seen.paths.includes(`${API}/a.xml`), { message: 'changes seen by polling' });
+    await unlink(join(root, `${API}/gone.xml`));
+    const changed = [`${API}/polled.xml`, `${API}/a.xml`, `${API}/gone.xml`];
+    await waitFor(() => changed.every((path) => seen.paths.includes(path)), { message: 'an add, a save and a delete seen by polling' });
     expect(seen.paths.filter((path) => path.includes('.tmp'))).toEqual([]);
   });
 
