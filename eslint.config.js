@@ -12,7 +12,7 @@ const layerRules = [
   {
     files: ['core/**/*.ts'],
     patterns: [{ regex: into(['client', 'redis', 'hub', 'agent', 'cli', 'bench', 'test']), message: 'core is pure logic and imports nothing of ours outside core.' }],
-    paths: ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process', 'ioredis', 'fastify', 'chokidar'].map((name) => ({
+    paths: ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process', 'ioredis', 'fastify'].map((name) => ({
       name,
       message: 'core never touches the filesystem, network or processes; do that in hub/ or agent/.',
     })),

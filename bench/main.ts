@@ -17,6 +17,7 @@ import { idleRssScenario } from './scenarios/idle-rss.js';
 import { artisyncFanoutScenario } from './scenarios/artisync-fanout.js';
 import { artisyncSyncScenario } from './scenarios/artisync-sync.js';
 import { lsyncdEditScenario } from './scenarios/lsyncd-edit.js';
+import { publisherEditCpuScenario } from './scenarios/publisher-edit-cpu.js';
 import { publisherRescanScenario } from './scenarios/publisher-rescan.js';
 import { rsyncRescanScenario } from './scenarios/rsync-rescan.js';
 import { validationThroughputScenario } from './scenarios/validation-throughput.js';
@@ -41,7 +42,8 @@ const { values } = parseArgs({
 // the file-creating peers still come early, while the disk has the fewest freed inodes.
 const scenarios: Scenario[] = [
   coldCopyScenario, artisyncSyncScenario, fsFloorScenario, hubPutScenario, rsyncRescanScenario, artisyncFanoutScenario,
-  lsyncdEditScenario, publisherRescanScenario, validationThroughputScenario(values.fixtures), idleRssScenario,
+  lsyncdEditScenario, publisherRescanScenario, publisherEditCpuScenario, validationThroughputScenario(values.fixtures),
+  idleRssScenario,
   gatewayScaleScenario,
 ];
 

@@ -1,11 +1,14 @@
 // Watches a gateway-only node's trees: a file whose content is not what the gateway wrote is a hand edit (an override).
 import { posix } from 'node:path';
 import { hashFile } from './disk-scan.js';
-import { FolderWatcher } from './folder-watcher.js';
+import type { SyncedTree } from '../../core/artifact-path.js';
+import type { BackgroundFailures } from '../background-failures.js';
+import { FolderWatcher, type WatcherFs } from '../fs/folder-watcher.js';
 import type { GatewayParts } from './gateway-context.js';
 import { recordHandEdit, type HandEditParts } from './hand-edit-override.js';
 import { makeFolderHere, type ReconcileParts } from './path-reconciler.js';
 import { recogniseCarbonRestore, restoreDepsOf } from './carbon-restore.js';
+import { isIgnoredFileName } from './ignored-name.js';
 
 /** What watching for hand edits reads and updates. */
 export type OverrideWatchParts = HandEditParts & ReconcileParts & Pick<GatewayParts, 'failures' | 'ownFiles' | 'queue'>;
@@ -41,16 +44,10 @@ export async function watchForOverrides(ctx: OverrideWatchParts): Promise<Overri
     }
     schedule();
   };
-  const watcher = new FolderWatcher(
-    ctx.settings.serverRoot,
-    (path) => {
-      dirty.add(path);
-      schedule();
-    },
-    ctx.failures,
-    undefined,
-    ctx.settings.trees,
-  );
+  const watcher = handEditWatcher(ctx.settings, ctx.failures, (path) => {
+    dirty.add(path);
+    schedule();
+  });
   await watcher.start();
   return {
     close: () => {
@@ -58,6 +55,24 @@ export async function watchForOverrides(ctx: OverrideWatchParts): Promise<Overri
       watcher.close();
     },
   };
+}
+
+/** The watcher of a gateway's trees: every folder but ignored ones, a new folder's files reported as paths. */
+export function handEditWatcher(
+  settings: { serverRoot: string; trees: readonly SyncedTree[] },
+  failures: BackgroundFailures,
+  onPath: (path: string) => void,
+  fs?: WatcherFs,
+): FolderWatcher {
+  return new FolderWatcher({
+    serverRoot: settings.serverRoot,
+    folders: settings.trees,
+    ignores: (path) => isIgnoredFileName(posix.basename(path)),
+    onPath,
+    failures,
+    consequences: { unwatched: 'hand edits there are found when the gateway next writes or starts', unlisted: 'files in it are not watched for hand edits' },
+    ...(fs === undefined ? {} : { fs }),
+  });
 }
 
 /** Reads one path and holds it as an override when its content is not the gateway's own write. */

@@ -15,8 +15,8 @@ const LINK: DiskState = { kind: 'refused', code: 'ARTISYNC_PATH_ESCAPES_TREE', r
 
 /**
  * Reads `relativePath` under `serverRoot`: a regular file's bytes, absent, or why it cannot be published.
- * The calls are synchronous on purpose: an artifact is read in tens of microseconds, while the libuv pool is often
- * busy with chokidar's directory listings (one lstat per entry, after every event), and a queued read waited behind them.
+ * The calls are synchronous on purpose: an artifact is read in tens of microseconds, while a read queued in the libuv
+ * pool waits behind whatever is there (when the watcher was chokidar, its listings: one lstat per entry, per event).
  */
 export async function readArtifact(serverRoot: string, relativePath: string, maxArtifactBytes: number): Promise<DiskState> {
   const absolute = posix.join(posix.resolve(serverRoot), relativePath);

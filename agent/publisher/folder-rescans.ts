@@ -1,6 +1,7 @@
-// Follow-up scans of a folder that just appeared: chokidar lists a new folder before it starts watching it, so files
-// created in between raise no event (a bulk copy into an empty tree lost dozens); scanning again finds them. The same
-// scans find known files that are gone: a folder moved away and straight back vanishes while its puts are in flight.
+// Follow-up scans of a folder that just appeared or vanished: a folder moved away and straight back vanishes while its
+// puts are in flight, and scanning again finds the known files that are gone. They also found the files chokidar (the
+// watcher until 2026-12) missed in a new folder it listed before watching it; the per-folder watcher watches a new
+// folder before the engine's first scan of it, so that scan finds them.
 import type { Logger } from 'pino';
 import { SYNCED_TREES } from '../../core/artifact-path.js';
 import { scanTrees } from './tree-scanner.js';

@@ -26,7 +26,7 @@ export async function scanTrees(
 /**
  * Every path `scanTrees` lists with its lstat fingerprint; a path gone between listing and lstat is left out.
  * The lstats are synchronous, a slice at a time with a yield between slices: a cached lstat takes microseconds, and
- * 10,000 of them through the libuv pool took several times longer, queued behind chokidar's own listings.
+ * 10,000 of them through the libuv pool took several times longer, queued behind other work (then chokidar's listings).
  */
 export async function statTrees(serverRoot: string, isIgnoredPath: (relativePath: string) => boolean): Promise<Map<string, FileFingerprint>> {
   const root = posix.resolve(serverRoot);

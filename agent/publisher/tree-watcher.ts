@@ -1,11 +1,13 @@
-// Watches the two synced trees under server_root with chokidar; events are only hints of which paths to re-read.
-import type { Stats } from 'node:fs';
-import { access } from 'node:fs/promises';
+// Watches the synced trees under server_root, one fs.watch per folder (agent/fs/folder-watcher.ts); events are only
+// hints of which paths to re-read, the periodic rescan is the truth.
+import { watch } from 'node:fs';
+import { access, readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import { SYNCED_TREES, treeOf } from '../../core/artifact-path.js';
 import { BackgroundFailures } from '../background-failures.js';
+import { FolderWatcher } from '../fs/folder-watcher.js';
+import { TreePoller } from './tree-poller.js';
 
 /** What the watcher tells its owner, as server-root-relative paths. */
 export interface TreeWatcherHandlers {
@@ -24,8 +26,10 @@ export interface TreeWatcherOptions {
   logger: Logger;
   /** How often to look for a server root that does not exist yet. */
   rootPollMs?: number;
-  /** chokidar's `watch`, replaceable so a test can make it fail the way a kernel out of watches does. */
+  /** `fs.watch`, replaceable so a test can make it fail the way a kernel out of watches does. */
   watch?: typeof watch;
+  /** The shortest pause between two polls of the trees once out of inotify watches; a test shortens it. */
+  pollMs?: number;
   /** `fs.access`, replaceable so a test can make the server root unreachable (EACCES) even when run as root. */
   access?: (path: string) => Promise<void>;
   /** Where a server root that cannot be reached is reported; without it, it is only logged. */
@@ -39,7 +43,8 @@ const TREE_ANCESTORS = new Set(SYNCED_TREES.flatMap((tree) => tree.split('/').ma
 
 /** Watches server_root's synced trees; a missing server root is waited for, ENOSPC falls back to polling. */
 export class TreeWatcher {
-  private watcher: FSWatcher | undefined;
+  private watcher: FolderWatcher | undefined;
+  private poller: TreePoller | undefined;
   private rootTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly root: string;
@@ -53,23 +58,24 @@ export class TreeWatcher {
   /** Starts watching (or waiting for the server root); resolves once the initial watch is ready or the wait began. */
   async start(): Promise<void> {
     const state = await this.rootState();
-    if (state === 'present') return this.watchRoot(false);
+    if (state === 'present') return this.watchRoot();
     if (state === 'missing') this.options.logger.warn({ serverRoot: this.root }, 'server root does not exist yet; waiting for it');
     this.rootTimer = setInterval(() => void this.checkRoot(), this.options.rootPollMs ?? 1000);
   }
 
   /** Stops watching. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.rootTimer !== undefined) clearInterval(this.rootTimer);
-    await this.watcher?.close();
+    this.watcher?.close();
+    this.poller?.stop();
+    return Promise.resolve();
   }
 
-  /** True when chokidar must not look at `absolutePath`: outside the trees, or ignored by the core rules. */
-  isIgnored(absolutePath: string): boolean {
-    const relative = posix.relative(this.root, absolutePath);
+  /** True when `relative` (to the server root) is not watched: outside the trees, or ignored by the core rules. */
+  ignores(relative: string): boolean {
     if (relative === '' || TREE_ANCESTORS.has(relative)) return false;
-    if (relative.startsWith('..') || treeOf(relative) === undefined) return true;
+    if (treeOf(relative) === undefined) return true;
     return this.options.isIgnoredPath(relative);
   }
 
@@ -77,7 +83,7 @@ export class TreeWatcher {
     if (this.stopped || this.watcher !== undefined || (await this.rootState()) !== 'present') return;
     clearInterval(this.rootTimer);
     this.options.logger.info({ serverRoot: this.root }, 'server root appeared; watching it');
-    await this.watchRoot(false);
+    await this.watchRoot();
     this.handlers.onRescan();
   }
 
@@ -94,55 +100,45 @@ export class TreeWatcher {
     }
   }
 
-  private async watchRoot(usePolling: boolean): Promise<void> {
-    const watcher = (this.options.watch ?? watch)(this.root, {
-      // With inotify, chokidar watches folders only: their raw events name every file that changed, and a watcher per
-      // file would cost a handle and a stat per event for nothing. Polling needs the per-file watchers.
-      ignored: (path: string, stats?: Stats) => this.isIgnored(path) || (!usePolling && stats?.isFile() === true),
-      ignoreInitial: true,
-      followSymlinks: false,
-      awaitWriteFinish: false,
-      atomic: false,
-      usePolling,
-      interval: 500,
+  /** Watches the server root's own entries, the folders between it and the trees, and every folder of the trees. */
+  private async watchRoot(): Promise<void> {
+    const watcher = new FolderWatcher({
+      serverRoot: this.root,
+      folders: [''],
+      ignores: (path) => this.ignores(path),
+      // Only paths in the trees are artifacts: an event naming the folders above them only matters as a folder event.
+      onPath: (path) => {
+        if (treeOf(path) !== undefined) this.handlers.onPath(path);
+      },
+      // The server root's own events lost: nothing narrower than everything is known to be affected.
+      onFolder: (folder) => (folder === '' ? this.handlers.onRescan() : this.handlers.onFolder(folder)),
+      onOutOfWatches: (err) => void this.fallBackToPolling(err),
+      failures: this.failures,
+      consequences: { unwatched: 'changes there are found by the periodic rescan', unlisted: 'its sub-folders are not watched; changes there are found by the periodic rescan' },
+      ...(this.options.watch === undefined ? {} : { fs: { watch: this.options.watch, readdir } }),
     });
     this.watcher = watcher;
-    const relative = (path: string): string => posix.relative(this.root, path);
-    // chokidar's own events can miss a rename over an existing file (an editor's save); raw events are hints too.
-    watcher.on('raw', (_event, name, details) => this.onRawEvent(name, details));
-    watcher.on('add', (path) => this.handlers.onPath(relative(path)));
-    watcher.on('change', (path) => this.handlers.onPath(relative(path)));
-    watcher.on('unlink', (path) => this.handlers.onPath(relative(path)));
-    watcher.on('addDir', (path) => this.handlers.onFolder(relative(path)));
-    watcher.on('unlinkDir', (path) => this.handlers.onFolder(relative(path)));
-    watcher.on('error', (err) => void this.onError(err as NodeJS.ErrnoException, usePolling));
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    await watcher.start();
   }
 
-  private onRawEvent(name: string | null, details: unknown): void {
-    const watchedPath = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
-    if (typeof watchedPath !== 'string') return;
-    // A folder's watcher names the child; a file's watcher (polling) names nothing, and then the watched path is the hint.
-    const candidate = name === null || name === '' ? watchedPath : posix.join(watchedPath, name);
-    const relative = posix.relative(this.root, candidate);
-    if (treeOf(relative) !== undefined && !this.isIgnored(candidate)) this.handlers.onPath(relative);
-  }
-
-  private async onError(err: NodeJS.ErrnoException, polling: boolean): Promise<void> {
-    if (err.code !== 'ENOSPC' || polling || this.stopped) {
-      this.options.logger.error({ err }, 'watcher error');
-      return;
-    }
+  /** Out of inotify watches: every watch is let go (a partial watch would miss changes unseen) and the trees are polled. */
+  private async fallBackToPolling(err: NodeJS.ErrnoException): Promise<void> {
+    if (this.poller !== undefined || this.stopped) return;
     this.options.logger.warn(
       { err, sysctl: 'fs.inotify.max_user_watches' },
       'out of inotify watches; falling back to polling. Raise the limit, e.g. `sysctl -w fs.inotify.max_user_watches=524288` (and set it in /etc/sysctl.d/), then restart the agent',
     );
-    const old = this.watcher;
-    this.watcher = undefined;
-    await old?.close();
-    if (this.stopped) return;
-    await this.watchRoot(true);
-    this.handlers.onRescan();
+    this.watcher?.close();
+    const poller = new TreePoller({
+      serverRoot: this.root,
+      isIgnoredPath: this.options.isIgnoredPath,
+      failures: this.failures,
+      onPath: (path) => this.handlers.onPath(path),
+      ...(this.options.pollMs === undefined ? {} : { minPauseMs: this.options.pollMs }),
+    });
+    this.poller = poller;
+    // The first snapshot comes before the rescan: what changed before it is found by the rescan, after it by polling.
+    await poller.start();
+    if (!this.stopped) this.handlers.onRescan();
   }
 }
-

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackgroundFailures } from '../../agent/background-failures.js';
+import { DEFAULT_TREES } from '../../core/artifact-path.js';
 import { AppliedRecord } from '../../agent/gateway/applied-record.js';
-import { FolderWatcher, type WatcherFs } from '../../agent/gateway/folder-watcher.js';
+import type { WatcherFs } from '../../agent/fs/folder-watcher.js';
+import { handEditWatcher } from '../../agent/gateway/override-watcher.js';
 import type { StateFs } from '../../agent/gateway/json-state-file.js';
 import { makeTempDir, removeTempDir } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';
@@ -69,7 +71,7 @@ describe('the gateway folder watcher', () => {
       }) as typeof nodeFs.watch,
       readdir: (path, options) => (path.endsWith('/api') ? Promise.reject(denied('scandir', path)) : fsPromises.readdir(path, options)),
     };
-    const watcher = new FolderWatcher(dir, () => undefined, failures, fs);
+    const watcher = handEditWatcher({ serverRoot: dir, trees: DEFAULT_TREES }, failures, () => undefined, fs);
     await watcher.start();
     try {
       expect(counted).toEqual(['folder-read']);
