@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, printError } from './command-action.js';
 import { packageVersion } from './package-version.js';
 
-type Register = (program: Command) => void;
+type Register = (program: Command) => void | Promise<void>;
 
 // In the order `--help` lists them. A run of one command loads only that command's file and what it imports: a daemon
 // (agent, hub) never carries the other commands' modules for the rest of its life.
@@ -39,7 +39,7 @@ const program = new Command('artisync')
 
 const named = process.argv[2];
 const chosen = named !== undefined && Object.hasOwn(COMMANDS, named) ? COMMANDS[named] : undefined;
-for (const load of chosen === undefined ? Object.values(COMMANDS) : [chosen]) (await load())(program);
+for (const load of chosen === undefined ? Object.values(COMMANDS) : [chosen]) await (await load())(program);
 
 try {
   await program.parseAsync(process.argv);
