@@ -12,6 +12,8 @@ import { resolveConfig } from '../core/config-schema.js';
 export interface FleetWorkerData {
   redisUrl: string;
   root: string;
+  /** This worker runs gateways `first` to `first + gateways - 1`. */
+  first: number;
   gateways: number;
   labels: string[];
   /** A path every gateway must have on disk before it counts as synced. */
@@ -28,7 +30,9 @@ const logger = pino({ level: 'silent' });
 const roles: GatewayRole[] = [];
 const started = performance.now();
 
-for (let index = 0; index < data.gateways; index += 1) {
+const indexes = Array.from({ length: data.gateways }, (_, offset) => data.first + offset);
+
+for (const index of indexes) {
   const serverRoot = join(data.root, `gw-${index}`, 'root');
   const stateDir = join(data.root, `gw-${index}`, 'state');
   await mkdir(serverRoot, { recursive: true });
@@ -50,7 +54,7 @@ for (let index = 0; index < data.gateways; index += 1) {
   roles.push(await startGateway({ config, logger, hub: new HubClient({ hubUrl: config.hub_url, token: undefined }), echoFilter: { isOwnWrite: () => false }, metrics }));
 }
 
-for (let index = 0; index < data.gateways; index += 1) {
+for (const index of indexes) {
   const file = join(data.root, `gw-${index}`, 'root', data.syncedPath);
   for (;;) {
     if (await access(file).then(() => true, () => false)) break;

@@ -1,5 +1,7 @@
 // What this node's gateway wrote: path → {label, version, sha256}; the truth for telling its own writes from a person's.
 import type { BackgroundFailures } from '../background-failures.js';
+import { join } from 'node:path';
+import { AppliedJournal } from './applied-journal.js';
 import { JsonStateFile, type StateFs } from './json-state-file.js';
 
 const SAVE_JOB = 'applied-record-save';
@@ -17,37 +19,60 @@ interface AppliedDocument {
   entries: Record<string, AppliedEntry>;
   /** Files found at first start that the hub lacked: left in place, not overrides. path → sha256. */
   extras: Record<string, string>;
+  /** The last journal line this file includes; lines up to it are skipped on load. */
+  journalSeq?: number;
 }
+
+/** The journal is folded into applied.json once it is this large, or larger than applied.json itself. */
+const COMPACT_FROM_BYTES = 64 * 1024;
 
 /**
  * The applied record, persisted as state_dir/applied.json (everything, rewritten now and then) plus
- * state_dir/applied-journal.json (only the entries changed since, rewritten before every rename), so a changeset
- * never waits for the whole record to be written.
+ * state_dir/applied-journal.jsonl (one line per save of what changed since the one before, appended and fsynced before
+ * every rename), so a changeset costs one append and one fsync, never a rewrite of the whole record.
  */
 export class AppliedRecord {
-  private readonly unsaved = new Map<string, AppliedEntry>();
+  /** Every change since the last full save: what a rewrite of the journal holds. */
+  private readonly unsaved = new Map<string, AppliedEntry | null>();
+  /** Changes not in the journal yet. */
+  private readonly unjournaled = new Map<string, AppliedEntry | null>();
+  /** Set by a change that must reach the disk soon; a commit (dropping a prior) can wait for the next write. */
+  private urgent = false;
+  private seq = 0;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private failures: BackgroundFailures | undefined;
 
   private constructor(
     private readonly file: JsonStateFile<AppliedDocument>,
-    private readonly journal: JsonStateFile<Record<string, AppliedEntry>>,
+    private readonly journal: AppliedJournal,
     private readonly entries: Map<string, AppliedEntry>,
     readonly extras: Map<string, string>,
     /** False on a first start (no record saved yet): the hub is the truth. */
     public existed: boolean,
   ) {}
 
-  /** Loads the record and replays its journal over it; empty when neither exists. */
+  /**
+   * Loads the record and replays its journal over it (and the whole-file journal of earlier versions); empty when none
+   * exists. A journal ending in a torn line is rewritten whole before anything is appended to it.
+   */
   static async load(fs: StateFs, stateDir: string): Promise<AppliedRecord> {
     const file = new JsonStateFile<AppliedDocument>(fs, stateDir, 'applied.json');
-    const journal = new JsonStateFile<Record<string, AppliedEntry>>(fs, stateDir, 'applied-journal.json');
+    const legacy = new JsonStateFile<Record<string, AppliedEntry>>(fs, stateDir, 'applied-journal.json');
+    const journal = new AppliedJournal(fs, join(stateDir, 'applied-journal.jsonl'));
     const doc = await file.load();
-    const entries = new Map(Object.entries(doc?.entries ?? {}));
-    const newer = (await journal.load()) ?? {};
-    const record = new AppliedRecord(file, journal, entries, new Map(Object.entries(doc?.extras ?? {})), doc !== undefined);
-    for (const [path, entry] of Object.entries(newer)) record.put(path, entry);
+    const record = new AppliedRecord(file, journal, new Map(Object.entries(doc?.entries ?? {})), new Map(Object.entries(doc?.extras ?? {})), doc !== undefined);
+    record.seq = doc?.journalSeq ?? 0;
+    const older = await legacy.load();
+    const { lines } = await journal.load(record.seq);
+    for (const delta of [older ?? {}, ...lines.map((line) => line.entries)]) {
+      for (const [path, entry] of Object.entries(delta)) record.put(path, entry, false);
+    }
+    record.seq = Math.max(record.seq, ...lines.map((line) => line.seq));
+    record.unjournaled.clear();
+    if (older !== undefined) journal.needsRewrite = true;
+    if (journal.needsRewrite) await record.writeJournal();
+    if (older !== undefined) await fs.rm(legacy.path, { force: true });
     return record;
   }
 
@@ -67,9 +92,7 @@ export class AppliedRecord {
       this.put(path, previous);
       return;
     }
-    // A crash before the next save replays the staged entry; the person's file matches neither its content nor its prior.
-    this.entries.delete(path);
-    this.unsaved.delete(path);
+    this.put(path, null);
   }
 
   /** Sets an entry with no prior (the disk already holds it). */
@@ -83,7 +106,8 @@ export class AppliedRecord {
   commit(paths: Iterable<string>): void {
     for (const path of paths) {
       const entry = this.entries.get(path);
-      if (entry !== undefined) this.put(path, { label: entry.label, version: entry.version, sha256: entry.sha256 });
+      // Not urgent: until it is written, a crash only leaves the prior content counted as the gateway's own too.
+      if (entry?.priorSha256 !== undefined) this.put(path, { label: entry.label, version: entry.version, sha256: entry.sha256 }, false);
     }
   }
 
@@ -106,21 +130,16 @@ export class AppliedRecord {
     return live;
   }
 
-  /** Persists what changed since the last full save (small): call before renaming a changeset into place. */
+  /** Makes every change so far durable (one journal append): call before renaming a changeset into place. */
   saveIntent(): Promise<void> {
-    return this.enqueue(() => this.journal.save(Object.fromEntries(this.unsaved)));
+    return this.enqueue(() => this.writeJournal());
   }
 
   /** Persists the whole record now and empties the journal of what it now holds. */
   save(): Promise<void> {
     this.cancelSoon();
     this.existed = true;
-    return this.enqueue(async () => {
-      const included = new Map(this.unsaved);
-      await this.file.save({ entries: Object.fromEntries(this.entries), extras: Object.fromEntries(this.extras) });
-      for (const [path, entry] of included) if (this.unsaved.get(path) === entry) this.unsaved.delete(path);
-      await this.journal.save(Object.fromEntries(this.unsaved));
-    });
+    return this.enqueue(() => this.compact());
   }
 
   /** Where a failed background save is reported (no one waits for it, so it would otherwise go unseen). */
@@ -128,12 +147,17 @@ export class AppliedRecord {
     this.failures = failures;
   }
 
-  /** Persists the whole record within `delayMs`, coalescing calls. */
+  /**
+   * Makes urgent changes durable within `delayMs` (a journal append), coalescing calls; the journal is folded into
+   * applied.json once it outgrows it, so loading stays proportional to the record.
+   */
   saveSoon(delayMs = 1_000): void {
     if (this.timer !== undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.save().then(
+      const compacting = this.journal.bytes >= Math.max(COMPACT_FROM_BYTES, this.file.savedBytes);
+      if (!compacting && !this.urgent) return;
+      void this.enqueue(() => (compacting ? this.compact() : this.writeJournal())).then(
         () => this.failures?.ok(SAVE_JOB, 'applied.json'),
         // Kept in memory and tried again with the next save; the journal still holds every change since the last one.
         (err: unknown) => this.failures?.fail(SAVE_JOB, 'applied.json', err, 'cannot save applied.json; will try again with the next change'),
@@ -146,11 +170,41 @@ export class AppliedRecord {
   async flush(): Promise<void> {
     if (this.unsaved.size > 0 || this.timer !== undefined) await this.save();
     await this.chain;
+    await this.journal.close();
   }
 
-  private put(path: string, entry: AppliedEntry): void {
-    this.entries.set(path, entry);
+  private put(path: string, entry: AppliedEntry | null, urgent = true): void {
+    if (entry === null) this.entries.delete(path);
+    else this.entries.set(path, entry);
     this.unsaved.set(path, entry);
+    this.unjournaled.set(path, entry);
+    if (urgent) this.urgent = true;
+  }
+
+  /** Appends what the journal lacks, or rewrites it whole (every change since the full save) after a torn line. */
+  private async writeJournal(): Promise<void> {
+    if (this.unjournaled.size === 0 && !this.journal.needsRewrite) return;
+    const rewrite = this.journal.needsRewrite;
+    const written = new Map(rewrite ? this.unsaved : this.unjournaled);
+    this.seq += 1;
+    const line = { seq: this.seq, entries: Object.fromEntries(written) };
+    if (rewrite) await this.journal.rewrite(line);
+    else await this.journal.append(line);
+    this.urgent = false;
+    for (const [path, entry] of written) if (this.unjournaled.get(path) === entry) this.unjournaled.delete(path);
+  }
+
+  private async compact(): Promise<void> {
+    const included = new Map(this.unsaved);
+    await this.file.save({ entries: Object.fromEntries(this.entries), extras: Object.fromEntries(this.extras), journalSeq: this.seq });
+    this.urgent = false;
+    for (const [path, entry] of included) {
+      if (this.unsaved.get(path) !== entry) continue;
+      this.unsaved.delete(path);
+      this.unjournaled.delete(path);
+    }
+    // Lines up to journalSeq are skipped on load, so a crash before this rewrite loses nothing.
+    await this.journal.rewrite(this.unsaved.size === 0 ? undefined : { seq: ++this.seq, entries: Object.fromEntries(this.unsaved) });
   }
 
   private enqueue(write: () => Promise<void>): Promise<void> {

@@ -148,10 +148,14 @@ export class GatewayRedis {
     }
   }
 
-  /** Each label's last stream id and this group's pending count, with O(1) commands per label. */
+  /** Each label's last stream id and this group's pending count, with O(1) commands per label, all in one round trip. */
   async labelPositions(labels: readonly string[], group: string): Promise<Map<string, LabelPosition>> {
-    const heads = await this.call('stream heads', undefined, () => readLastRevisions(this.command, labels));
-    const pending = await Promise.all(labels.map(async (label) => {
+    const [heads, pending] = await Promise.all([this.call('stream heads', undefined, () => readLastRevisions(this.command, labels)), this.pendingCounts(labels, group)]);
+    return new Map(labels.map((label, index) => [label, { headRevision: heads.get(label) ?? '0-0', pending: pending[index] ?? 0 }]));
+  }
+
+  private pendingCounts(labels: readonly string[], group: string): Promise<number[]> {
+    return Promise.all(labels.map(async (label) => {
       try {
         return Number(((await this.command.xpending(redisKeys.stream(label), group)))[0] ?? 0);
       } catch (err) {
@@ -160,7 +164,6 @@ export class GatewayRedis {
         throw mapRedisError(err, 'pending count', label);
       }
     }));
-    return new Map(labels.map((label, index) => [label, { headRevision: heads.get(label) ?? '0-0', pending: pending[index] ?? 0 }]));
   }
 
   // Every Redis failure leaves this class as a typed ArtisyncError naming the operation and label (redis/redis-errors.ts).

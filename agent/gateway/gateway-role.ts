@@ -247,8 +247,9 @@ export class GatewayRole implements AgentRole, EchoFilter {
   private requestResync(reason: string): void {
     this.ctx.logger.warn({ reason }, 'full sync requested');
     this.resyncRequested = true;
-    // The consumer notices within one blocking read; the batch in hand still lands and is acked first.
+    // The batch in hand still lands and is acked first; a blocking read in progress ends now.
     this.consumer?.stop();
+    this.ctx.redis.interruptReads();
   }
 
   private afterReady(reconnected: boolean): void {

@@ -21,6 +21,8 @@ export interface StateFormat {
 /** A JSON file under state_dir. */
 export class JsonStateFile<T> {
   readonly path: string;
+  /** Size of the document the last save wrote. */
+  savedBytes = 0;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -59,8 +61,9 @@ export class JsonStateFile<T> {
 
   /** Writes the document now (after any save in progress); resolves once it is on disk. */
   save(value: T): Promise<void> {
-    const text = JSON.stringify(this.versioned === undefined ? value : { format: this.versioned.format, ...value });
-    const next = this.chain.then(() => atomicWrite(this.fs, this.path, Buffer.from(text)));
+    const data = Buffer.from(JSON.stringify(this.versioned === undefined ? value : { format: this.versioned.format, ...value }));
+    this.savedBytes = data.length;
+    const next = this.chain.then(() => atomicWrite(this.fs, this.path, data));
     this.chain = next.catch(() => undefined);
     return next;
   }

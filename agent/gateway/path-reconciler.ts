@@ -102,7 +102,7 @@ async function setAsideLocalEdits(ctx: ReconcileParts, work: Work): Promise<void
   const items: Array<{ path: string; seen: string | null; desired?: DesiredArtifact }> = [...work.writes, ...work.removes];
   for (const item of items) {
     const { path, desired } = item;
-    const edit = await diskStateAt(ctx, path);
+    const edit = untouchedOwnFile(ctx, path) ?? (await diskStateAt(ctx, path));
     item.seen = edit.sha256;
     if (!edit.handEdited) continue;
     edited.add(path);
@@ -113,6 +113,17 @@ async function setAsideLocalEdits(ctx: ReconcileParts, work: Work): Promise<void
   if (edited.size === 0) return;
   work.writes = work.writes.filter((item) => !edited.has(item.path));
   work.removes = work.removes.filter((item) => !edited.has(item.path));
+}
+
+/**
+ * The applied content of a file this process renamed into place and that one stat shows untouched since, without
+ * reading it. A same-size edit within the same timestamp tick can pass this; the content check right before the
+ * rename (LateEditGuard) still finds it and leaves the file alone.
+ */
+function untouchedOwnFile(ctx: ReconcileParts, path: string): { sha256: string | null; handEdited: false } | undefined {
+  const entry = ctx.record.get(path);
+  if (entry?.sha256 === undefined || entry.sha256 === null || entry.priorSha256 !== undefined) return undefined;
+  return ctx.ownFiles.unchanged(path, posix.join(ctx.settings.serverRoot, path)) ? { sha256: entry.sha256, handEdited: false } : undefined;
 }
 
 function adopt(ctx: ReconcileParts, path: string, desired: DesiredArtifact | undefined): void {

@@ -14,13 +14,11 @@ export type StreamConsumerParts = DriftCheckParts;
 
 /** Entries read per XREADGROUP call; they land as one batch. */
 const READ_COUNT = 100;
-/** How long one blocking read waits before the loop checks whether it should stop. */
-const BLOCK_MS = 2_000;
 /**
- * How often the consumer re-reads its own pending entries: a delivery whose reply was lost (a reset connection, Redis
- * killed after writing it to its AOF) is only ever offered again by a read with id 0.
+ * How long one blocking read waits. Stopping and a full sync interrupt it, so it only bounds how soon a re-read of
+ * pending entries asked for during the read happens; each expiry costs Redis an unblock on every label of the lane.
  */
-const PENDING_RECHECK_MS = 5_000;
+const BLOCK_MS = 5_000;
 
 /** Thrown when an entry the node still needs is gone from the stream: only a full startup sync recovers it. */
 export class StreamTrimmedError extends ArtisyncError {}
@@ -31,9 +29,12 @@ export type BatchListener = (result: ReconcileResult, entries: number) => void;
 /** The consume loop of one gateway: one blocking read per lane (all labels, or one label per Cluster slot). */
 export class StreamConsumer {
   private stopping = false;
-  /** Lanes (by index) whose pending entries are to be re-read before their next new ones. */
+  /**
+   * Lanes (by index) whose pending entries are to be re-read before their next new ones. A delivery whose reply was
+   * lost (a reset connection, Redis killed after writing it to its AOF) is only ever offered again by a read with id 0;
+   * the owner asks for one after every reconnect and whenever its lag refresh finds entries pending.
+   */
   private readonly pendingDue = new Set<number>();
-  private readonly pendingReadAt = new Map<number, number>();
   private pendingReadFailing = false;
   private lanes: string[][] = [];
 
@@ -57,9 +58,7 @@ export class StreamConsumer {
     const group = consumerGroupName(this.ctx.settings.nodeId);
     const node = this.ctx.settings.nodeId;
     while (!this.stopping) {
-      if (this.pendingDue.has(lane) || performance.now() - (this.pendingReadAt.get(lane) ?? 0) >= PENDING_RECHECK_MS) {
-        await this.landPending(lane, group, node, labels);
-      }
+      if (this.pendingDue.has(lane)) await this.landPending(lane, group, node, labels);
       if (this.stopping) return;
       let entries: StreamEntry[];
       try {
@@ -84,7 +83,6 @@ export class StreamConsumer {
 
   private async landPending(lane: number, group: string, node: string, labels: readonly string[]): Promise<void> {
     this.pendingDue.delete(lane);
-    this.pendingReadAt.set(lane, performance.now());
     while (!this.stopping) {
       let pending: StreamEntry[];
       try {

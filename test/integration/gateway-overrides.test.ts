@@ -1,7 +1,9 @@
 // Manual drop for debugging: hand edits on a gateway-only node are held, survive restarts, and `override clear` undoes them.
+import { execFile } from 'node:child_process';
 import * as nodeFs from 'node:fs/promises';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { GatewayRole } from '../../agent/gateway/gateway-role.js';
 import { sha256Of } from '../../core/blob-codec.js';
@@ -92,6 +94,25 @@ describe('overrides on a gateway-only node', () => {
     await waitFor(async () => (await pendingEntries()) === 0, { message: 'update acknowledged' });
     expect(await content(API)).toBe('<api debug="race"/>');
     expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed', hubVersion: 2 })]);
+  });
+
+  it('keeps a same-size hand edit that leaves inode and mtime as the gateway wrote them when a hub update lands', async () => {
+    const gateway = await start();
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    const before = await nodeFs.stat(file(API), { bigint: true });
+    // Written in place through a second name outside the watched folders, then the mtime put back to the nanosecond
+    // (touch, as utimes takes a float): inode, size and mtime all as the gateway left them, so one stat cannot tell.
+    const alias = join(suite.dir, 'alias.xml');
+    await nodeFs.link(file(API), alias);
+    await nodeFs.writeFile(alias, '<api v="X"/>');
+    const nanos = String(before.mtimeNs % 1_000_000_000n).padStart(9, '0');
+    await promisify(execFile)('touch', ['-m', '-d', `@${before.mtimeNs / 1_000_000_000n}.${nanos}`, alias]);
+    expect((await nodeFs.stat(file(API), { bigint: true })).mtimeNs).toBe(before.mtimeNs);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    await waitFor(async () => (await pendingEntries()) === 0 && gateway.admin.overrides().length > 0, { message: 'update acknowledged and the edit held' });
+    expect(await content(API)).toBe('<api v="X"/>');
+    expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed' })]);
   });
 
   it('keeps a hand edit saved while a hub update is being staged, after the gateway last looked at the file', async () => {

@@ -67,7 +67,7 @@ describe('AppliedRecord', () => {
     expect(afterCrash.isOwn(API, 'new')).toBe(true);
     afterCrash.commit([API]);
     await afterCrash.save();
-    expect(JSON.parse(String(await fs.readFile('/state/applied-journal.json')))).toEqual({});
+    expect(String(await fs.readFile('/state/applied-journal.jsonl'))).toBe('');
     const settled = await AppliedRecord.load(fs, '/state');
     expect(settled.isOwn(API, 'old')).toBe(false);
     expect(settled.get(API)).toEqual({ label: 'L', version: 2, sha256: 'new' });
@@ -85,6 +85,70 @@ describe('AppliedRecord', () => {
     expect(second.isOwn(API, 'old')).toBe(true);
     expect(second.get(API)).toMatchObject({ version: 2, sha256: 'new' });
     expect(second.extras.get('executionplans/legacy.siddhiql')).toBe('x');
+  });
+});
+
+/** The memfs calls a test uses to play a crash's leftovers. */
+function raw(fs: StateFs): { appendFile(path: string, text: string): Promise<void>; writeFile(path: string, text: string): Promise<void> } {
+  return fs as unknown as ReturnType<typeof raw>;
+}
+
+describe('the applied journal', () => {
+  it('appends one line per intent, not the whole record, and replays the lines in order after a crash', async () => {
+    const fs = stateFs();
+    const record = await AppliedRecord.load(fs, '/state');
+    const OTHER = 'synapse-configs/default/api/b.xml';
+    record.stage(API, 'L', 1, 'a1');
+    await record.saveIntent();
+    record.commit([API]);
+    record.stage(OTHER, 'L', 1, 'b1');
+    await record.saveIntent();
+    record.stage(API, 'L', 2, 'a2');
+    await record.saveIntent();
+    const lines = String(await fs.readFile('/state/applied-journal.jsonl')).trim().split('\n').map((line) => JSON.parse(line) as { entries: object });
+    expect(lines.map((line) => Object.keys(line.entries))).toEqual([[API], [API, OTHER], [API]]);
+    const afterCrash = await AppliedRecord.load(fs, '/state');
+    expect(afterCrash.existed).toBe(false);
+    expect(afterCrash.get(API)).toEqual({ label: 'L', version: 2, sha256: 'a2', priorSha256: 'a1' });
+    expect(afterCrash.get(OTHER)).toMatchObject({ version: 1, sha256: 'b1' });
+  });
+
+  it('drops a torn last line, rewrites the journal before appending, and keeps a forgotten path forgotten', async () => {
+    const fs = stateFs();
+    const record = await AppliedRecord.load(fs, '/state');
+    const NEW = 'synapse-configs/default/endpoints/e.xml';
+    record.set(API, { label: 'L', version: 1, sha256: 'old' });
+    record.stage(NEW, 'L', 1, 'e1');
+    await record.saveIntent();
+    record.unstage(NEW, undefined);
+    await record.saveIntent();
+    await raw(fs).appendFile('/state/applied-journal.jsonl', '{"seq":9,"entries":{"synapse-configs/default/api/a.x');
+    const reloaded = await AppliedRecord.load(fs, '/state');
+    expect(reloaded.get(API)).toEqual({ label: 'L', version: 1, sha256: 'old' });
+    expect(reloaded.get(NEW)).toBeUndefined();
+    expect(String(await fs.readFile('/state/applied-journal.jsonl')).endsWith('}\n')).toBe(true);
+    reloaded.stage(API, 'L', 2, 'new');
+    await reloaded.saveIntent();
+    expect((await AppliedRecord.load(fs, '/state')).get(API)).toMatchObject({ version: 2, sha256: 'new' });
+  });
+
+  it('skips lines a full save already holds, and takes over the whole-file journal of earlier versions', async () => {
+    const fs = stateFs();
+    const record = await AppliedRecord.load(fs, '/state');
+    record.stage(API, 'L', 1, 'a1');
+    await record.saveIntent();
+    const stale = String(await fs.readFile('/state/applied-journal.jsonl'));
+    record.stage(API, 'L', 2, 'a2');
+    record.commit([API]);
+    await record.save();
+    // A crash between writing applied.json and emptying the journal leaves the old line behind.
+    await raw(fs).writeFile('/state/applied-journal.jsonl', stale);
+    expect((await AppliedRecord.load(fs, '/state')).get(API)).toEqual({ label: 'L', version: 2, sha256: 'a2' });
+    await raw(fs).writeFile('/state/applied-journal.json', JSON.stringify({ [API]: { label: 'L', version: 3, sha256: 'a3' } }));
+    const upgraded = await AppliedRecord.load(fs, '/state');
+    expect(upgraded.get(API)).toEqual({ label: 'L', version: 3, sha256: 'a3' });
+    await expect(fs.readFile('/state/applied-journal.json')).rejects.toThrow();
+    expect((await AppliedRecord.load(fs, '/state')).get(API)).toMatchObject({ version: 3 });
   });
 });
 

@@ -54,7 +54,7 @@ describe('background saves of the applied record', () => {
     broken = false;
     record.saveSoon(0);
     await waitFor(() => logs.some((line) => line.msg === 'applied-record-save works again'), { message: 'recovery logged' });
-    expect(JSON.parse(await fsPromises.readFile(join(dir, 'applied.json'), 'utf8'))).toMatchObject({ entries: { [API]: { version: 3 } } });
+    expect((await AppliedRecord.load(fsPromises as unknown as StateFs, dir)).get(API)).toMatchObject({ version: 3 });
   });
 });
 
