@@ -18,12 +18,13 @@ const headerFields = { node: z.string().optional(), requestId: z.string().min(1)
 const changesetSchema = z.object({ ...headerFields, changes: z.array(z.object({ ...changeFields, content: z.string().optional() })).min(1) });
 const frameHeaderSchema = z.object({ ...headerFields, changes: z.array(z.object({ ...changeFields, size: z.int().min(0).optional() })).min(1) });
 
-/** A change as either body form gives it: content decoded, or undefined when the item carried none (or no valid one). */
+/** A change as either body form gives it: content decoded, or undefined with why when the item carried none usable. */
 interface ChangeItem {
   op: 'put' | 'delete';
   path: string;
   baseVersion?: number | undefined;
   content: Buffer | undefined;
+  missing: string;
 }
 
 /** The body's changes, from a changeset frame (binary) or from JSON with base64 content. */
@@ -32,10 +33,11 @@ function parseBody(body: unknown): { node?: string | undefined; requestId?: stri
     const { header, contents } = splitChangesetFrame(body);
     const frame = checked(frameHeaderSchema.safeParse(header), 'changeset frame header');
     const cut = contentsOfFrame(frame.changes, contents);
-    return { ...frame, changes: frame.changes.map(({ size: _size, ...change }, index) => ({ ...change, content: cut[index] })) };
+    const missing = 'a put needs content (base64 in JSON, a size in a frame)';
+    return { ...frame, changes: frame.changes.map(({ size: _size, ...change }, index) => ({ ...change, content: cut[index], missing })) };
   }
   const json = checked(changesetSchema.safeParse(body), 'changeset body');
-  return { ...json, changes: json.changes.map(({ content, ...change }) => ({ ...change, content: fromBase64(content) })) };
+  return { ...json, changes: json.changes.map(({ content, ...change }) => ({ ...change, content: fromBase64(content), missing: 'content must be base64' })) };
 }
 
 function checked<T>(parsed: { success: true; data: T } | { success: false; error: z.ZodError }, what: string): T {
@@ -96,7 +98,7 @@ function checkItem(deps: HubDeps, label: string, item: ChangeItem): StoreChange 
   const base = item.baseVersion === undefined ? {} : { baseVersion: item.baseVersion };
   if (item.op === 'delete') return { op: 'delete', path, ...base };
   const { content } = item;
-  if (content === undefined) throw new ArtisyncError('ARTISYNC_BAD_REQUEST', `${path}: a put needs content (base64 in JSON, a size in a frame)`, { subject: path });
+  if (content === undefined) throw new ArtisyncError('ARTISYNC_BAD_REQUEST', `${path}: ${item.missing}`, { subject: path });
   checkContent(deps, label, path, content);
   return { op: 'put', path, content, ...base };
 }
