@@ -26,7 +26,7 @@ export interface FrameHeader {
 }
 
 /** The chunks of a frame for `request`, to be sent in order (content buffers are not copied). */
-export function encodeChangesetFrame(request: ChangesetRequest & { node?: string }): Uint8Array[] {
+export function encodeChangesetFrame(request: ChangesetRequest): Uint8Array[] {
   const changes = request.changes.map(({ op, path, content, baseVersion }): FrameChange => ({
     op, path, ...(content === undefined ? {} : { size: content.length }), ...(baseVersion === undefined ? {} : { baseVersion }),
   }));
