@@ -6,7 +6,7 @@ import { decodeBlob } from '../../core/blob-codec.js';
 import { ConflictError, PathError } from '../../core/errors.js';
 import { atomicWrite } from '../fs/atomic-write.js';
 import type { AppliedEntry } from './applied-record.js';
-import { hashFile } from './disk-scan.js';
+import { hashFile, hashSettled } from './disk-scan.js';
 import type { GatewayParts } from './gateway-context.js';
 import { winnerOf, type DesiredArtifact } from './label-precedence.js';
 import { deferToLocalEdit, diskStateAt, type LocalEditParts } from './local-edit-guard.js';
@@ -257,9 +257,10 @@ class LateEditGuard {
   }
 
   readonly mayReplace = async (path: string): Promise<boolean> => {
-    const sha = await hashFile(this.ctx.settings.serverRoot, path);
-    this.seenLast.set(path, sha);
-    return this.expected.get(path)?.has(sha) === true;
+    // Settled, so the window left between this look and the rename is one stat and a microtask, not a whole read.
+    const look = await hashSettled(this.ctx.settings.serverRoot, path);
+    this.seenLast.set(path, look.sha256);
+    return look.settled && this.expected.get(path)?.has(look.sha256) === true;
   };
 
   /** What the last look at `path` found. */
