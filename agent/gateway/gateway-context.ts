@@ -40,6 +40,8 @@ export interface GatewaySettings {
   handEditsAreOverrides: boolean;
   eventWaitingMs: number;
   writeConcurrency: number;
+  /** How long one blocking read for new stream entries waits (BLOCK), in ms. */
+  readBlockMs: number;
 }
 
 /** Everything gateway-role builds; startup sync, the stream consumer, the drift checker, the watcher and the admin actions each pick what they use. */

@@ -25,7 +25,7 @@ import { retryDelayMs } from '../../core/retry-backoff.js';
 import { jittered } from '../../core/jitter.js';
 import { SerialQueue } from './serial-queue.js';
 import { runStartupSync, type FullSyncOptions } from './startup-sync.js';
-import { StreamConsumer, StreamTrimmedError } from './stream-consumer.js';
+import { READ_BLOCK_MS, StreamConsumer, StreamTrimmedError } from './stream-consumer.js';
 import type { StateFs } from './json-state-file.js';
 
 /** What the composition root gives the gateway beyond a role's usual deps. */
@@ -35,10 +35,17 @@ export interface GatewayDeps extends AgentRoleDeps {
   rankOf?: (path: string) => number;
   /** The filesystem calls writes go through; node:fs/promises unless a test records them. */
   fs?: AtomicFs & StateFs & RealpathFs;
+  /** How long a blocking stream read waits; READ_BLOCK_MS unless a test shortens it. */
+  readBlockMs?: number;
 }
 
 const NO_METRICS: GatewayMetrics = { observePropagationLag: () => undefined, countRepairs: () => undefined, setOverrides: () => undefined, countRedisError: () => undefined, countSyncRetry: () => undefined, countBackgroundFailure: () => undefined };
 const WRITE_CONCURRENCY = 16;
+/**
+ * Every this many lag refreshes, every label's position is read from Redis even when the stream consumer vouches for
+ * it: the consumer's word is a hint, Redis is the truth (as the periodic scan is for the publisher's watcher).
+ */
+const LAG_READ_EVERY = 12;
 const GRACEFUL_STOP_MS = 3_000;
 
 /** A running gateway. */
@@ -60,6 +67,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
   private syncError: string | undefined;
   private lastVerification: Verification | undefined;
   private readonly positions = new Map<string, LabelPosition>();
+  private lagRefreshes = 0;
 
   private constructor(
     private readonly deps: GatewayDeps,
@@ -88,6 +96,7 @@ export class GatewayRole implements AgentRole, EchoFilter {
         handEditsAreOverrides: !config.publisher.enabled,
         eventWaitingMs: config.gateway.event_waiting_time,
         writeConcurrency: WRITE_CONCURRENCY,
+        readBlockMs: deps.readBlockMs ?? READ_BLOCK_MS,
       },
       logger: logger.child({ role: 'gateway' }),
       redis,
@@ -271,10 +280,20 @@ export class GatewayRole implements AgentRole, EchoFilter {
     return result;
   }
 
-  /** Reads each label's head and this node's pending count (O(1) Redis work per label, no XINFO GROUPS). */
+  /**
+   * Each label's head and this node's pending count. Labels whose position the stream consumer knows (its lane waits
+   * with everything delivered on disk and acked, or lands a batch in hand) are not read from Redis; the others are
+   * (O(1) work per label, no XINFO GROUPS), and every label is every LAG_READ_EVERY refreshes. At 1,000 idle gateways
+   * those reads had been most of Redis' idle CPU.
+   */
   private async refreshLag(): Promise<void> {
+    this.lagRefreshes += 1;
+    const known = this.lagRefreshes % LAG_READ_EVERY === 0 ? new Map<string, LabelPosition>() : this.consumer?.knownPositions() ?? new Map<string, LabelPosition>();
+    for (const [label, position] of known) this.positions.set(label, position);
+    const unknown = this.ctx.settings.labels.filter((label) => !known.has(label));
+    if (unknown.length === 0) return;
     try {
-      const positions = await this.ctx.redis.labelPositions(this.ctx.settings.labels, consumerGroupName(this.ctx.settings.nodeId));
+      const positions = await this.ctx.redis.labelPositions(unknown, consumerGroupName(this.ctx.settings.nodeId));
       for (const [label, position] of positions) this.positions.set(label, position);
       // The consumer re-reads them between batches, when none of its own is in flight: one still pending has lost its reply.
       if ([...positions.values()].some((position) => position.pending > 0)) this.consumer?.recheckPending();

@@ -6,7 +6,7 @@ import { hashFile } from './disk-scan.js';
 import { repairLabel, type DriftCheckParts } from './drift-checker.js';
 import { applyToView, type LabelHead } from './label-precedence.js';
 import { reconcilePaths, type ReconcileResult } from './path-reconciler.js';
-import type { StreamEntry } from './gateway-redis.js';
+import type { LabelPosition, StreamEntry } from './gateway-redis.js';
 import { compareStreamIds } from './stream-id.js';
 
 /** What the stream consumer reads and updates. */
@@ -15,10 +15,13 @@ export type StreamConsumerParts = DriftCheckParts;
 /** Entries read per XREADGROUP call; they land as one batch. */
 const READ_COUNT = 100;
 /**
- * How long one blocking read waits. Stopping and a full sync interrupt it, so it only bounds how soon a re-read of
- * pending entries asked for during the read happens; each expiry costs Redis an unblock on every label of the lane.
+ * How long one blocking read waits unless a test sets `readBlockMs`. Stopping and a full sync interrupt it, so it only
+ * bounds how soon a re-read of pending entries asked for during the read happens; each expiry costs Redis an unblock
+ * on every label of the lane.
  */
-const BLOCK_MS = 5_000;
+export const READ_BLOCK_MS = 5_000;
+/** How late past its BLOCK time a read may return before its waiting no longer counts as "nothing new" (knownPositions). */
+const READ_LATE_MS = 1_000;
 
 /** Thrown when an entry the node still needs is gone from the stream: only a full startup sync recovers it. */
 export class StreamTrimmedError extends ArtisyncError {}
@@ -37,6 +40,8 @@ export class StreamConsumer {
   private readonly pendingDue = new Set<number>();
   private pendingReadFailing = false;
   private lanes: string[][] = [];
+  /** Per lane: waiting for new entries (since when, its last batch landed and acked), or landing a batch of them. */
+  private readonly laneStates = new Map<number, { waitingSince: number } | { landing: readonly StreamEntry[] }>();
 
   constructor(
     private readonly ctx: StreamConsumerParts,
@@ -61,19 +66,58 @@ export class StreamConsumer {
       if (this.pendingDue.has(lane)) await this.landPending(lane, group, node, labels);
       if (this.stopping) return;
       let entries: StreamEntry[];
+      this.laneStates.set(lane, { waitingSince: this.ctx.clock() });
       try {
-        entries = await this.ctx.redis.readGroup(group, node, labels.map((label) => ({ label, id: '>' })), READ_COUNT, BLOCK_MS);
+        entries = await this.ctx.redis.readGroup(group, node, labels.map((label) => ({ label, id: '>' })), READ_COUNT, this.ctx.settings.readBlockMs);
       } catch (err) {
         if (this.stopping) return;
         throw err;
+      } finally {
+        this.laneStates.delete(lane);
       }
-      if (entries.length > 0) await this.ctx.queue.run(() => this.landBatch(entries, true));
+      if (entries.length === 0) continue;
+      this.laneStates.set(lane, { landing: entries });
+      try {
+        await this.ctx.queue.run(() => this.landBatch(entries, true));
+      } finally {
+        this.laneStates.delete(lane);
+      }
     }
   }
 
   /** Makes the loop return after the batch in hand. */
   stop(): void {
     this.stopping = true;
+  }
+
+  /**
+   * Positions this consumer knows without asking Redis, for the labels of lanes that either wait in a read for new
+   * entries (begun no longer ago than its BLOCK time allows, everything delivered before on disk and acked: at their
+   * applied revision, nothing pending) or land a batch of new ones (behind by what is in hand). A read that outlives
+   * its BLOCK time (a half-open connection, a reply that never comes) and a due re-read of pending entries leave their
+   * lane out, so a stuck lane is looked up in Redis again.
+   */
+  knownPositions(): Map<string, LabelPosition> {
+    const known = new Map<string, LabelPosition>();
+    if (this.stopping) return known;
+    const oldest = this.ctx.clock() - this.ctx.settings.readBlockMs - READ_LATE_MS;
+    this.lanes.forEach((labels, lane) => {
+      const state = this.laneStates.get(lane);
+      if (state === undefined || this.pendingDue.has(lane)) return;
+      if ('waitingSince' in state && state.waitingSince < oldest) return;
+      const inHand = 'landing' in state ? state.landing : [];
+      for (const label of labels) {
+        let headRevision = this.ctx.appliedRevision.get(label) ?? '0-0';
+        let pending = 0;
+        for (const entry of inHand) {
+          if (entry.label !== label) continue;
+          pending += 1;
+          if (compareStreamIds(entry.id, headRevision) > 0) headRevision = entry.id;
+        }
+        known.set(label, { headRevision, pending });
+      }
+    });
+    return known;
   }
 
   /** Has the pending entries re-read before the next new ones: a connection came back, and a reply may be lost. */

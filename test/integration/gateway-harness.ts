@@ -26,6 +26,8 @@ export interface HarnessOptions {
   verifyIntervalMs?: number;
   onDeploy?: string[];
   fs?: GatewayDeps['fs'];
+  /** How long the gateway's blocking stream reads wait (5 s by default). */
+  readBlockMs?: number;
   /** The node's own publisher, as agent/main.ts links it on a node that publishes. */
   ownPublisher?: OwnPublisherLink;
 }
@@ -62,7 +64,7 @@ export async function startTestGateway(options: HarnessOptions): Promise<Gateway
   const config = gatewayConfig(options);
   const logger = pino({ level: process.env.ARTISYNC_TEST_LOG ?? 'silent' });
   const hub = new HubClient({ hubUrl: config.hub_url, token: undefined });
-  return startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, fs: options.fs, ...(options.ownPublisher === undefined ? {} : { ownPublisher: options.ownPublisher }) });
+  return startGateway({ config, logger, hub, echoFilter: { isOwnWrite: () => false }, fs: options.fs, readBlockMs: options.readBlockMs, ...(options.ownPublisher === undefined ? {} : { ownPublisher: options.ownPublisher }) });
 }
 
 /** A tree's files as path → content. */

@@ -20,6 +20,9 @@ export class TcpProxy {
   /** Connections cut by cutReplyContaining() instead of forwarding the matching reply. */
   repliesCut = 0;
   private replyMarker: Buffer | undefined;
+  private holdMarker: Buffer | undefined;
+  /** Connections whose replies are held since holdRepliesToRequestContaining() matched; they stay open. */
+  private readonly held = new Set<Pipe>();
 
   private constructor(
     private readonly server: Server,
@@ -70,6 +73,19 @@ export class TcpProxy {
     this.replyMarker = Buffer.from(marker);
   }
 
+  /**
+   * Once: the first request that contains `marker` is forwarded, but from then on no reply on its connection is,
+   * while the connection stays open, as over a half-open connection: the client waits for its reply forever.
+   */
+  holdRepliesToRequestContaining(marker: string): void {
+    this.holdMarker = Buffer.from(marker);
+  }
+
+  /** Connections whose replies are held right now. */
+  get heldConnections(): number {
+    return this.held.size;
+  }
+
   /** Accepts and forwards connections again, without delay. */
   restore(): void {
     this.refusing = false;
@@ -92,7 +108,7 @@ export class TcpProxy {
     const upstream = connect(this.targetPort, this.targetHost);
     const pipe: Pipe = { client, upstream };
     this.pipes.add(pipe);
-    this.forward(client, upstream);
+    this.forward(client, upstream, undefined, pipe);
     this.forward(upstream, client, pipe);
     const end = (): void => this.drop(pipe);
     for (const socket of [client, upstream]) {
@@ -101,8 +117,8 @@ export class TcpProxy {
     }
   }
 
-  /** Copies `from` to `to`, keeping order even when chunks are delayed; `reply` is set for the target-to-client side. */
-  private forward(from: Socket, to: Socket, reply?: Pipe): void {
+  /** Copies `from` to `to`, keeping order even when chunks are delayed; `reply` or `request` names the pipe of its side. */
+  private forward(from: Socket, to: Socket, reply?: Pipe, request?: Pipe): void {
     let queue: Promise<void> = Promise.resolve();
     from.on('data', (chunk: Buffer) => {
       if (reply !== undefined && this.replyMarker !== undefined && chunk.includes(this.replyMarker)) {
@@ -111,6 +127,11 @@ export class TcpProxy {
         this.drop(reply);
         return;
       }
+      if (request !== undefined && this.holdMarker !== undefined && chunk.includes(this.holdMarker)) {
+        this.holdMarker = undefined;
+        this.held.add(request);
+      }
+      if (reply !== undefined && this.held.has(reply)) return;
       const delayMs = this.delayMs;
       queue = queue.then(async () => {
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -123,6 +144,7 @@ export class TcpProxy {
 
   private drop(pipe: Pipe): void {
     if (!this.pipes.delete(pipe)) return;
+    this.held.delete(pipe);
     pipe.client.resetAndDestroy();
     pipe.upstream.resetAndDestroy();
   }
