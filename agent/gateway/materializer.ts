@@ -64,42 +64,61 @@ export async function materialize(plan: MaterializePlan, deps: MaterializerDeps,
     // Every temp is complete and durable before any rename, as with per-file fsync.
     if (flushOnce !== undefined) await flushOnce(deps.serverRoot, [...staged.values()]);
     if (beforeCommit !== undefined) await beforeCommit();
-    for (const write of orderByRank(plan.writes.map((item) => item.path), deps.rankOf)) {
-      if (!(await mayReplace(write))) {
-        refused.push(write);
-        continue;
-      }
-      const temp = staged.get(write) as string;
-      deps.beforeRename?.(write, temp);
-      await deps.fs.rename(temp, absolute(deps, write));
-      staged.delete(write);
-      changedFolders.add(posix.dirname(absolute(deps, write)));
+    // One rank at a time, the files of a rank at once: order only matters between ranks (a 10,000-file startup sync
+    // spent 1.7 s of its 4.9 s renaming one file after another).
+    for (const rank of rankGroups(plan.writes.map((item) => item.path), deps.rankOf)) {
+      await forEachBounded(rank, deps.writeConcurrency, async (write) => {
+        if (!(await mayReplace(write))) {
+          refused.push(write);
+          return;
+        }
+        const temp = staged.get(write) as string;
+        deps.beforeRename?.(write, temp);
+        await deps.fs.rename(temp, absolute(deps, write));
+        staged.delete(write);
+        changedFolders.add(posix.dirname(absolute(deps, write)));
+      });
     }
   } finally {
     await Promise.all([...staged.values()].map((temp) => deps.fs.rm(temp, { force: true })));
   }
-  refused.push(...(await removeAll(plan.removes, deps, mayReplace, changedFolders)));
-  for (const folder of changedFolders) await syncFolder(deps.fs, folder);
-  return refused;
+  const removesRefused = await removeAll(plan.removes, deps, mayReplace, changedFolders);
+  await forEachBounded([...changedFolders], deps.writeConcurrency, (folder) => syncFolder(deps.fs, folder));
+  return [...orderByRank(refused, deps.rankOf), ...removesRefused];
 }
 
 /** Deletes go last and in reverse order, so an API leaves before the endpoint it names; returns the refused paths. */
 async function removeAll(paths: readonly string[], deps: MaterializerDeps, mayReplace: (path: string) => Promise<boolean>, changedFolders: Set<string>): Promise<string[]> {
   const refused: string[] = [];
-  for (const path of orderByRank(paths, deps.rankOf).reverse()) {
-    if (!(await mayReplace(path))) {
-      refused.push(path);
-      continue;
-    }
-    await deps.fs.rm(absolute(deps, path), { force: true });
-    changedFolders.add(posix.dirname(absolute(deps, path)));
+  for (const rank of rankGroups(paths, deps.rankOf).reverse()) {
+    await forEachBounded(rank, deps.writeConcurrency, async (path) => {
+      if (!(await mayReplace(path))) {
+        refused.push(path);
+        return;
+      }
+      await deps.fs.rm(absolute(deps, path), { force: true });
+      changedFolders.add(posix.dirname(absolute(deps, path)));
+    });
   }
-  return refused;
+  return orderByRank(refused, deps.rankOf).reverse();
 }
 
 /** Paths sorted by rank, then by name so the order is stable. */
 export function orderByRank(paths: readonly string[], rankOf: (path: string) => number): string[] {
   return [...paths].sort((a, b) => rankOf(a) - rankOf(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Paths in rank order, cut into one group per rank. */
+function rankGroups(paths: readonly string[], rankOf: (path: string) => number): string[][] {
+  const groups: string[][] = [];
+  let previous: number | undefined;
+  for (const path of orderByRank(paths, rankOf)) {
+    const rank = rankOf(path);
+    if (rank !== previous || groups.length === 0) groups.push([]);
+    (groups[groups.length - 1] as string[]).push(path);
+    previous = rank;
+  }
+  return groups;
 }
 
 function absolute(deps: MaterializerDeps, path: string): string {

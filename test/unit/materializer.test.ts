@@ -109,6 +109,30 @@ describe('materialize', () => {
     expect(calls.map((call) => call.split(' ')[0])).toEqual(['temp', 'commit', 'rename', 'fsync-folder']);
   });
 
+  it('renames the files of one rank at once and starts the next rank only when all of them are in place', async () => {
+    const { fs } = recordingFs();
+    const events: string[] = [];
+    let releaseEndpoints = (): void => undefined;
+    const endpointsHeld = new Promise<void>((resolve) => {
+      releaseEndpoints = resolve;
+    });
+    const rename = (from: string, to: string): Promise<void> => fs.rename(from, to);
+    const gated: AtomicFs = { ...fs, rename: async (from, to) => {
+      events.push(`start ${to}`);
+      if (!to.includes('/api/')) {
+        if (events.filter((event) => event.startsWith('start') && event.includes('/endpoints/')).length === 2) releaseEndpoints();
+        await endpointsHeld;
+      }
+      await rename(from, to);
+      events.push(`done ${to}`);
+    } };
+    const plan = { writes: [API, EP1, EP2].map((path) => ({ path, data: Buffer.from('x') })), removes: [] };
+    await materialize(plan, { fs: gated, serverRoot: ROOT, rankOf, writeConcurrency: 4 });
+    // Both endpoint renames began before either finished (one waited for the other), and the api's began after both.
+    expect(events.slice(0, 2).sort()).toEqual([`start ${ROOT}/${EP1}`, `start ${ROOT}/${EP2}`]);
+    expect(events.indexOf(`start ${ROOT}/${API}`)).toBeGreaterThan(Math.max(events.indexOf(`done ${ROOT}/${EP1}`), events.indexOf(`done ${ROOT}/${EP2}`)));
+  });
+
   it('leaves a path alone when mayReplace refuses it right before its rename or remove, and cleans its temp', async () => {
     const { fs, volume } = recordingFs({ [`${ROOT}/${API}`]: 'hand edit', [`${ROOT}/${OLD_API}`]: 'hand edit too' });
     const asked: string[] = [];
