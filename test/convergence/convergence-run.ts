@@ -47,7 +47,6 @@ const FAULTS: readonly Op[] = ['kill-agent', 'kill-hub', 'hub-away', 'kill-redis
 const INITIAL_FILES = 6;
 const OUTAGE_OPS = 3;
 
-
 /** Runs the schedule and the checks; throws an Error naming the seed and what broke. */
 export async function runConvergence(options: ConvergenceOptions): Promise<ConvergenceReport> {
   const cluster = await ConvergenceCluster.start();
@@ -136,7 +135,6 @@ function agentLinesAbout(cluster: ConvergenceCluster, paths: Set<string>): strin
   }
   return `agent lines about those paths:\n${lines.slice(-60).join('\n')}`;
 }
-
 
 /** The ops a run leaves out because its options say so. */
 function disabledOps(options: ConvergenceOptions): Op[] {
@@ -252,10 +250,6 @@ async function endOutageStep(state: RunState): Promise<void> {
   else await state.cluster.restartRedis();
   state.outage = undefined;
 }
-
-
-
-
 
 /** Writes the first half in place (as a slow copy would), then the whole file. */
 async function writeTruncated(state: RunState, publisher: PublisherSpec, path: string): Promise<void> {
