@@ -186,9 +186,9 @@ function planWork(ctx: ReconcileParts, paths: Iterable<string>, options: Reconci
 
 /** Lands one chunk; returns the paths left alone because a person changed them after they were checked. */
 async function landChunk(ctx: ReconcileParts, unchecked: Work): Promise<string[]> {
-  const work = await dropEscapingPaths(ctx, unchecked);
+  // The blobs are fetched while the folders are checked: both wait on I/O, and a path refused here only cost its fetch.
+  const [work, blobs] = await Promise.all([dropEscapingPaths(ctx, unchecked), ctx.redis.blobs(unchecked.writes.map((item) => item.desired.sha256))]);
   if (work.writes.length === 0 && work.removes.length === 0) return [];
-  const blobs = await ctx.redis.blobs(work.writes.map((item) => item.desired.sha256));
   const writes: PlannedWrite[] = [];
   for (const item of work.writes) {
     const data = blobs.get(item.desired.sha256);
