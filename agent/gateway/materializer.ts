@@ -111,12 +111,16 @@ export function orderByRank(paths: readonly string[], rankOf: (path: string) => 
 /** Paths in rank order, cut into one group per rank. */
 function rankGroups(paths: readonly string[], rankOf: (path: string) => number): string[][] {
   const groups: string[][] = [];
+  let current: string[] = [];
   let previous: number | undefined;
   for (const path of orderByRank(paths, rankOf)) {
     const rank = rankOf(path);
-    if (rank !== previous || groups.length === 0) groups.push([]);
-    (groups[groups.length - 1] as string[]).push(path);
-    previous = rank;
+    if (rank !== previous) {
+      current = [];
+      groups.push(current);
+      previous = rank;
+    }
+    current.push(path);
   }
   return groups;
 }
