@@ -106,8 +106,10 @@ async function setAsideLocalEdits(ctx: ReconcileParts, work: Work): Promise<void
     item.seen = edit.sha256;
     if (!edit.handEdited) continue;
     edited.add(path);
-    // The disk already holds what the hub wants (e.g. this node's publisher pushed it): adopt it, nothing to write.
-    if (edit.sha256 === (desired?.sha256 ?? null)) adopt(ctx, path, desired);
+    // On a publishing node the disk may already hold what the hub wants (its publisher pushed it): adopt it. On a
+    // gateway-only node a hand edit is an override even when it equals the hub's head, as it is when the watcher or
+    // the startup sync sees it first: which of them comes first must not decide whether later updates are held.
+    if (!ctx.settings.handEditsAreOverrides && edit.sha256 === (desired?.sha256 ?? null)) adopt(ctx, path, desired);
     else await deferToLocalEdit(ctx, path, edit.sha256);
   }
   if (edited.size === 0) return;

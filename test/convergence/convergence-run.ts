@@ -4,7 +4,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRandom } from '../../bench/mulberry32.js';
 import { redisKeys } from '../../core/redis-keys.js';
-import { deleteArtifact, writeArtifact } from '../support/sample-artifacts.js';
+import { deleteArtifact, deleteArtifactIfPresent, writeArtifact } from '../support/sample-artifacts.js';
 import { readTrees } from '../support/test-cluster.js';
 import { ConvergenceCluster, RUN_PUBLISHERS } from './convergence-cluster.js';
 import { ConvergenceModel, invalidContent, validContent, type PublisherSpec } from './convergence-model.js';
@@ -231,9 +231,12 @@ async function manualChange(state: RunState): Promise<void> {
   }
   const path = state.random.pick(synced);
   if (kind === 'delete') {
-    drops.set(path, null);
-    note(state, `manual delete ${gateway.node.nodeId} ${path}`);
-    return deleteArtifact(gateway.node.serverRoot, path);
+    // The gateway may have removed the file itself (a hub delete) since the trees were read: then nobody deleted it
+    // by hand, and no override can be expected.
+    const deleted = await deleteArtifactIfPresent(gateway.node.serverRoot, path);
+    if (deleted) drops.set(path, null);
+    note(state, deleted ? `manual delete ${gateway.node.nodeId} ${path}` : `manual delete ${gateway.node.nodeId} ${path}: already gone`);
+    return;
   }
   const content = validContent(rootOf(path), nameOf(path), `manual${state.counter++}`);
   drops.set(path, content);

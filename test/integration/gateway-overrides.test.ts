@@ -45,6 +45,15 @@ function editWhileStaging(path: string, text: string): { fs: NonNullable<Harness
   return { fs, arm: () => (armed = true), fired: () => fired };
 }
 
+/** Occupies the gateway's queue until released, so the next update waits while a test edits by hand. */
+function holdQueue(gateway: GatewayRole): { release: () => void; held: Promise<void> } {
+  let release: () => void = () => undefined;
+  const held = gateway.ctx.queue.run(() => new Promise<void>((resolve) => {
+    release = resolve;
+  }));
+  return { release: () => release(), held };
+}
+
 async function synced(gateway: GatewayRole, path: string, text: string): Promise<void> {
   await waitFor(async () => (await content(path)) === text && gateway.isReady(), { message: `${path} = ${text}` });
 }
@@ -82,10 +91,7 @@ describe('overrides on a gateway-only node', () => {
     const gateway = await start();
     await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
     await synced(gateway, API, '<api v="1"/>');
-    let release: () => void = () => undefined;
-    const held = gateway.ctx.queue.run(() => new Promise<void>((resolve) => {
-      release = resolve;
-    }));
+    const { release, held } = holdQueue(gateway);
     await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
     await waitFor(async () => (await pendingEntries()) === 1, { message: 'update read and waiting' });
     await handWrite(API, '<api debug="race"/>');
@@ -94,6 +100,24 @@ describe('overrides on a gateway-only node', () => {
     await waitFor(async () => (await pendingEntries()) === 0, { message: 'update acknowledged' });
     expect(await content(API)).toBe('<api debug="race"/>');
     expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'changed', hubVersion: 2 })]);
+  });
+
+  it('holds a hand delete the hub also made, seen first by the update, so a later put of the path is not written', async () => {
+    const gateway = await start();
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await synced(gateway, API, '<api v="1"/>');
+    const { release, held } = holdQueue(gateway);
+    await suite.seeder.commit(LABEL, [{ path: API }]);
+    await waitFor(async () => (await pendingEntries()) === 1, { message: 'delete read and waiting' });
+    await rm(file(API));
+    release();
+    await held;
+    await waitFor(async () => (await pendingEntries()) === 0, { message: 'delete acknowledged' });
+    expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'deleted' })]);
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="3"/>' }, { path: EP, content: '<endpoint/>' }]);
+    await synced(gateway, EP, '<endpoint/>');
+    expect(await content(API)).toBeNull();
+    expect(gateway.admin.overrides()).toEqual([expect.objectContaining({ path: API, kind: 'deleted', hubVersion: 3 })]);
   });
 
   it('keeps a same-size hand edit that leaves inode and mtime as the gateway wrote them when a hub update lands', async () => {

@@ -32,3 +32,14 @@ export async function writeArtifact(serverRoot: string, path: string, content: s
 export async function deleteArtifact(serverRoot: string, path: string): Promise<void> {
   await rm(join(serverRoot, path), { force: true });
 }
+
+/** Deletes a file under a server root; false when there was none to delete. */
+export async function deleteArtifactIfPresent(serverRoot: string, path: string): Promise<boolean> {
+  try {
+    await rm(join(serverRoot, path));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
