@@ -79,6 +79,10 @@ function composeDeps(
     historyLimit: config.history_limit, streamMaxlen: config.stream_maxlen, conflictPolicy: config.conflict_policy, now,
     observeLatency: (operation, seconds) => metrics.redisLatency.observe({ operation }, seconds),
     onBlobCollectError: (err) => logger.warn({ err }, 'deleting unreferenced blobs failed; the next sweep retries'),
+    onBlobsRestored: (label, shas) => logger.warn(
+      { label, blobs: shas.slice(0, 20), count: shas.length },
+      'blobs written before a commit were missing after it (Redis restarted or failed over in between); written again',
+    ),
   });
   const nodes = new RedisNodeRegistry(redis, now);
   return { config, logger, store, nodes, validate: validateArtifact, tokens, metrics, now, durability, ...(https === undefined ? {} : { https }) };

@@ -34,6 +34,19 @@ export class BlobKeeper {
   }
 
   /**
+   * Writes again (and holds) each of `shas` that Redis does not have, taking its content from `encodedOf`; returns
+   * those shas. A blob written before a commit is missing after it when Redis restarted from an older state or failed
+   * over to a replica it had not reached in between (the commit went to the new server, from the offline queue).
+   */
+  async restoreMissing(shas: readonly string[], encodedOf: (sha: string) => Buffer): Promise<string[]> {
+    const unique = [...new Set(shas)];
+    const present = await Promise.all(unique.map((sha) => this.redis.exists(redisKeys.blob(sha))));
+    const missing = unique.filter((_, index) => present[index] === 0);
+    await this.hold(new Map(missing.map((sha) => [sha, encodedOf(sha)])));
+    return missing;
+  }
+
+  /**
    * Deletes each candidate no label references; one still held is deferred to the sweep set. Returns the shas deleted.
    * Candidates are blobs a commit released (history trimmed) or wrote without committing them (refused, unchanged).
    */

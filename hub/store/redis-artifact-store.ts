@@ -55,6 +55,8 @@ export interface ArtifactStoreOptions {
   blobGraceMs?: number;
   /** Told when deleting unreferenced blobs after a commit failed (the commit itself succeeded). */
   onBlobCollectError?: (err: Error) => void;
+  /** Told when blobs a commit references were missing after it and were written again. */
+  onBlobsRestored?: (label: string, shas: string[]) => void;
 }
 
 /** Default grace of a freshly written blob: far longer than any commit between its blob write and its script. */
@@ -107,11 +109,16 @@ export class RedisArtifactStore {
     const { requestId } = request;
     if (requestId !== undefined && requestId !== '') {
       const cached = await this.timed('request cache', request.label, () => this.redis.get(redisKeys.request(request.label, requestId)));
-      if (cached !== null) return parseCommitReply(JSON.parse(cached) as ScriptReply);
+      if (cached !== null) {
+        const outcome = parseCommitReply(JSON.parse(cached) as ScriptReply);
+        await this.restoreRetriedBlobs(request, outcome);
+        return outcome;
+      }
     }
     const prepared = request.changes.map((change) => prepareChange(change));
     const puts = new Map(prepared.filter((change) => change.op === 'put').map((change) => [change.sha256, change.encoded]));
-    await this.timed('write blobs', request.label, () => this.blobs.hold(puts));
+    // The label is listed before its blobs exist: a sweep counts only listed labels' references.
+    await this.timed('write blobs', request.label, () => Promise.all([this.blobs.hold(puts), this.redis.sadd(redisKeys.labels(), request.label)]));
     const { keys, argv } = buildCommitArgs({
       label: request.label, node: request.node, committedAt: this.options.now(), historyLimit: this.options.historyLimit,
       streamMaxlen: this.options.streamMaxlen, conflictPolicy: this.options.conflictPolicy, requestId: request.requestId,
@@ -120,7 +127,14 @@ export class RedisArtifactStore {
     const raw = await this.timed('commit', request.label, () => this.scripts.artisyncCommitChangeset(keys.length, ...keys, ...argv));
     const reply = JSON.parse(raw) as ScriptReply;
     const outcome = parseCommitReply(reply);
-    if (outcome.revision !== null) await this.timed('labels', request.label, () => this.redis.sadd(redisKeys.labels(), request.label));
+    // Redis may have restarted or failed over between the blob writes and the commit: listed and written again if so.
+    await this.timed('check blobs', request.label, async () => {
+      const [restored] = await Promise.all([
+        this.blobs.restoreMissing(keptPuts(outcome), (sha) => puts.get(sha) ?? Buffer.alloc(0)),
+        outcome.revision === null ? undefined : this.redis.sadd(redisKeys.labels(), request.label),
+      ]);
+      if (restored.length > 0) this.options.onBlobsRestored?.(request.label, restored);
+    });
     // A blob written for a refused item may be referenced by nobody, like one the commit released.
     const refused = outcome.items.filter((item) => item.refused !== undefined).map((item) => prepared.find((change) => change.path === item.path));
     const released = Array.isArray(reply.released) ? reply.released : [];
@@ -128,6 +142,22 @@ export class RedisArtifactStore {
     // The commit stands whatever happens here: a blob left behind costs memory only, and the next sweep retries.
     await this.timed('collect blobs', request.label, () => this.blobs.collect(candidates)).catch((err: unknown) => this.options.onBlobCollectError?.(err as Error));
     return outcome;
+  }
+
+  /**
+   * A retried request whose first attempt committed while its reply was lost (the hub died, the connection dropped)
+   * may have lost its blobs with it: the ones the retried body carries are written again where missing.
+   */
+  private async restoreRetriedBlobs(request: CommitRequest, outcome: CommitOutcome): Promise<void> {
+    const kept = new Set(keptPuts(outcome));
+    const contents = new Map<string, Uint8Array>();
+    for (const change of request.changes) {
+      if (change.op !== 'put' || change.content === undefined) continue;
+      const sha = sha256Of(change.content);
+      if (kept.has(sha)) contents.set(sha, change.content);
+    }
+    const restored = await this.timed('check blobs', request.label, () => this.blobs.restoreMissing([...contents.keys()], (sha) => encodeBlob(contents.get(sha) ?? new Uint8Array())));
+    if (restored.length > 0) this.options.onBlobsRestored?.(request.label, restored);
   }
 
   /** Every head of a label with the revision and digest read in the same atomic step. */
@@ -218,6 +248,11 @@ function prepareChange(change: StoreChange): ScriptChange {
     op: 'put', path: change.path, sha256: sha256Of(content), size: content.length, baseVersion: change.baseVersion,
     encoded: encodeBlob(content),
   };
+}
+
+/** The shas of the puts a commit answered for (committed or unchanged): blobs that must exist now. */
+function keptPuts(outcome: CommitOutcome): string[] {
+  return outcome.items.flatMap((item) => (item.op === 'put' && item.result !== undefined ? [item.result.sha256] : []));
 }
 
 function parseCommitReply(reply: ScriptReply): CommitOutcome {

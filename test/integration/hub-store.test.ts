@@ -1,5 +1,6 @@
 // RedisArtifactStore against a real redis-server: atomic changesets, idempotence, ordering, conflicts, blobs, digest, durability.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cp, rm } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import { decodeChangeEvent } from '../../core/change-event.js';
 import { ArtisyncError } from '../../core/errors.js';
@@ -313,5 +314,61 @@ describe('durability', () => {
       client.disconnect();
       await durable.destroy();
     }
+  });
+});
+
+describe('Redis going back to an older state between the blob writes and the commit', () => {
+  /** Runs `between` once, right after the next blob write of `client` is acknowledged and before the commit script. */
+  function onNextBlobWrite(client: Redis, between: () => Promise<void>): void {
+    const commands = client as unknown as { artisyncHoldBlob: (...args: unknown[]) => Promise<number> };
+    const hold = commands.artisyncHoldBlob.bind(client);
+    let armed = true;
+    commands.artisyncHoldBlob = async (...args: unknown[]) => {
+      const written = await hold(...args);
+      if (armed) {
+        armed = false;
+        await between();
+      }
+      return written;
+    };
+  }
+
+  it('writes again a blob the restored Redis lacks, so the committed event has its data', async () => {
+    const durable = await TestRedis.start({ appendonly: true });
+    const copy = `${durable.dir}-older`;
+    const client = durable.client();
+    const restored: string[] = [];
+    try {
+      const store = storeOn(client, { onBlobsRestored: (_label, shas) => restored.push(...shas) });
+      await store.commitChangeset({ label: 'back', node: 'n', changes: [{ op: 'put', path: EP, content: text('<endpoint v="1"/>') }] });
+      await cp(durable.dir, copy, { recursive: true });
+      onNextBlobWrite(client, async () => {
+        // As a failover to a replica the blob write had not reached: the commit goes to the older state.
+        await durable.kill();
+        await rm(durable.dir, { recursive: true, force: true });
+        await cp(copy, durable.dir, { recursive: true });
+        await durable.restart();
+      });
+      const outcome = await store.commitChangeset({ label: 'back', node: 'n', changes: [{ op: 'put', path: API, content: text('<api v="2"/>') }] });
+      expect(outcome.revision).not.toBeNull();
+      expect(restored).toEqual([sha256Of(text('<api v="2"/>'))]);
+      expect((await store.versionContent('back', API, 1)).content.toString()).toBe('<api v="2"/>');
+    } finally {
+      client.disconnect();
+      await durable.destroy();
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('writes again the blobs of a retried request whose first reply was lost with them', async () => {
+    const store = storeOn(redis);
+    const request = { label: 'retry-blobs', node: 'n', requestId: 'r-blobs-1', changes: [{ op: 'put' as const, path: API, content: text('<api retried="1"/>') }] };
+    const first = await store.commitChangeset(request);
+    const sha = sha256Of(text('<api retried="1"/>'));
+    // The hub died after the commit and Redis failed over to a replica holding the commit but not the blob.
+    await redis.del(redisKeys.blob(sha));
+    const again = await store.commitChangeset(request);
+    expect(again).toEqual(first);
+    expect((await store.versionContent('retry-blobs', API, 1)).content.toString()).toBe('<api retried="1"/>');
   });
 });
