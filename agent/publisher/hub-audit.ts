@@ -98,6 +98,23 @@ export class HubAudit implements OwnPublisher {
     for (const [label, paths] of Object.entries(stored ?? {})) this.deletes.set(label, new Map(Object.entries(paths)));
   }
 
+  /**
+   * Records the hub's delete versions of paths the startup sync found deleted on the hub and on disk, so a later loss
+   * of those deletes is found like one this run confirmed. Only an aid to later audits: a failure is logged.
+   */
+  async learnDeletes(deleted: ReadonlyMap<string, readonly string[]>): Promise<void> {
+    for (const [label, paths] of deleted) {
+      try {
+        const { versions } = await this.deps.hub.versions(label);
+        const known = this.labelDeletes(label);
+        for (const path of paths) if ((versions[path] ?? 0) > (known.get(path) ?? 0)) known.set(path, versions[path] ?? 0);
+        await this.saveDeletes(label);
+      } catch (err) {
+        this.deps.logger.warn({ err, label, count: paths.length }, 'reading the versions of deletes made while this publisher was away failed; a later loss of them may go unnoticed');
+      }
+    }
+  }
+
   /** The node's echo filter, except for paths being pushed again. */
   filterEchoes(inner: EchoFilter): EchoFilter {
     return { isOwnWrite: (path, sha256) => !this.repushing.has(path) && inner.isOwnWrite(path, sha256) };

@@ -67,7 +67,11 @@ export async function startPublisherWith(deps: AgentRoleDeps, rules: PublisherRu
   const syncDeps = { hub, labels, serverRoot: config.server_root, isIgnoredPath: rules.isIgnoredPath, massDeleteGuard: config.publisher.mass_delete_guard, logger };
   const trySync = async (attempt: number): Promise<void> => {
     try {
-      await engine.exclusive(() => runStartupSync(engine, syncDeps));
+      let deletedOnHub = new Map<string, string[]>();
+      await engine.exclusive(async () => {
+        deletedOnHub = await runStartupSync(engine, syncDeps);
+      });
+      await audit.learnDeletes(deletedOnHub);
       // A success after failed tries is logged as such: "startup sync done" alone would hide the outage before it.
       if (attempt === 0) logger.info({ labels }, 'startup sync done');
       else logger.info({ labels, failedAttempts: attempt }, 'startup sync succeeded after retrying');

@@ -72,6 +72,7 @@ export interface StartupSyncTarget {
     get(label: string, path: string): PushedHead | undefined;
     set(label: string, path: string, head: PushedHead): void;
     replaceLabel(label: string, heads: Iterable<[string, PushedHead]>): void;
+    pathsOf(label: string): string[];
   };
   guard: { holdAtStartup(label: string, paths: string[], artifacts: number): void; heldPaths(): Record<string, string[]> };
   assess(path: string): Promise<{ kind: string; sha256?: string }>;
@@ -88,8 +89,12 @@ export interface StartupSyncDeps {
   logger: Logger;
 }
 
-/** Snapshots every label, scans the disk once and marks what differs dirty; run it inside the engine's `exclusive`. */
-export async function runStartupSync(target: StartupSyncTarget, deps: StartupSyncDeps): Promise<void> {
+/**
+ * Snapshots every label, scans the disk once and marks what differs dirty; run it inside the engine's `exclusive`.
+ * Returns, per label, the paths the journal knew that are gone from the hub and the disk: deletes made while this
+ * publisher was down, or committed just before it died without hearing the reply. Their versions are still unknown here.
+ */
+export async function runStartupSync(target: StartupSyncTarget, deps: StartupSyncDeps): Promise<Map<string, string[]>> {
   const snapshots = await Promise.all(deps.labels.map(async (label) => ({ label, snapshot: await deps.hub.snapshot(label) })));
   const presentList = await scanTrees(deps.serverRoot, deps.isIgnoredPath);
   const local = new Map<string, string>();
@@ -102,7 +107,11 @@ export async function runStartupSync(target: StartupSyncTarget, deps: StartupSyn
   }
   const present = new Set(presentList);
   const dirty = new Set(unsettled);
+  const deletedOnHub = new Map<string, string[]>();
   for (const { label, snapshot } of snapshots) {
+    const onHub = new Set(snapshot.artifacts.map((head) => head.path));
+    const gone = target.known.pathsOf(label).filter((path) => !onHub.has(path) && !present.has(path));
+    if (gone.length > 0) deletedOnHub.set(label, gone);
     const lastPushed = new Map(snapshot.artifacts.flatMap((head) => {
       const known = target.known.get(label, head.path);
       return known === undefined ? [] : [[head.path, known] as const];
@@ -124,6 +133,7 @@ export async function runStartupSync(target: StartupSyncTarget, deps: StartupSyn
     deps.logger.info({ label, put: plan.put.length, remove: plan.remove.length, onDisk: local.size, onHub: remote.size }, 'startup sync planned');
   }
   target.notePaths([...dirty]);
+  return deletedOnHub;
 }
 
 function withoutPaths(local: Manifest, skipped: ReadonlyMap<string, number>): Manifest {

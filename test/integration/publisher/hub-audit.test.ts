@@ -82,6 +82,14 @@ async function auditsPass(count: number): Promise<void> {
   await waitFor(() => client.digests >= target, { message: `${count} more audits` });
 }
 
+/** Publishes one API per name, waits until the hub holds them all, and returns a copy of every Redis key. */
+async function publishedAndCaptured(names: string[]): Promise<Awaited<ReturnType<typeof captureKeys>>> {
+  for (const name of names) await writeFile(join(root, `${API}/${name}.xml`), xml(name));
+  await start();
+  await waitFor(async () => Object.keys(await hub.contents(LABEL)).length === names.length, { message: 'baseline on the hub' });
+  return captureKeys(direct);
+}
+
 beforeAll(async () => {
   redis = await TestRedis.start();
   direct = redis.client();
@@ -132,13 +140,25 @@ describe('hub audit', () => {
 
   it('pushes again a delete the hub lost after this publisher restarted', async () => {
     const gone = `${API}/gone.xml`;
-    for (const name of ['k1', 'k2', 'k3', 'gone']) await writeFile(join(root, `${API}/${name}.xml`), xml(name));
-    await start();
-    await waitFor(async () => Object.keys(await hub.contents(LABEL)).length === 4, { message: 'baseline on the hub' });
-    const older = await captureKeys(direct);
+    const older = await publishedAndCaptured(['k1', 'k2', 'k3', 'gone']);
     await rm(join(root, gone));
     await waitFor(hubHas(gone, undefined), { message: 'the delete on the hub' });
     await role?.stop();
+    await start();
+    await restoreKeys(direct, older);
+    await waitFor(hubHas(gone, undefined), { message: 'the lost delete pushed again by the restarted publisher' });
+    expect(await hub.contents(LABEL)).toMatchObject({ [`${API}/k1.xml`]: xml('k1') });
+  });
+
+  it('pushes again a lost delete whose commit this publisher never heard of before it restarted', async () => {
+    const gone = `${API}/unheard.xml`;
+    const older = await publishedAndCaptured(['k1', 'k2', 'k3', 'unheard']);
+    await role?.stop();
+    // As a publisher SIGKILLed after sending the delete and before its reply: the hub committed it, the journal still
+    // knows the file, and published-deletes.json never heard of it.
+    await rm(join(root, gone));
+    const killed = new HubClient({ hubUrl: hub.url, token: undefined, node: 'pub-1', timeoutMs: 2000 });
+    await killed.pushChangeset(LABEL, { changes: [{ op: 'delete', path: gone }] });
     await start();
     await restoreKeys(direct, older);
     await waitFor(hubHas(gone, undefined), { message: 'the lost delete pushed again by the restarted publisher' });
