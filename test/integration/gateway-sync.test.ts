@@ -3,6 +3,7 @@ import * as nodeFs from 'node:fs/promises';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sha256Of } from '../../core/blob-codec.js';
 import { consumerGroupName, redisKeys } from '../../core/redis-keys.js';
 import { writeTree } from '../support/temp-tree.js';
 import { waitFor } from '../support/wait-for.js';
@@ -288,6 +289,28 @@ describe('drift check', () => {
     const gateway = await start();
     const revision = await suite.seeder.commit(LABEL, [{ path: API, content: '<api/>' }]);
     await waitFor(() => gateway.report().gatewayLabels?.[LABEL]?.appliedRevision === revision, { message: 'applied revision' });
+  });
+
+  it('gets past a delivered version whose blob Redis lost once the hub has a later one', async () => {
+    const gateway = await start({ retryMs: 100 });
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="1"/>' }]);
+    await expectTree({ [API]: '<api v="1"/>' });
+    let release: () => void = () => undefined;
+    const held = gateway.ctx.queue.run(() => new Promise<void>((resolve) => {
+      release = resolve;
+    }));
+    await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="2"/>' }]);
+    await waitFor(async () => (await pendingCount()) === 1, { message: 'v2 delivered and waiting' });
+    await suite.client.del(redisKeys.blob(sha256Of(Buffer.from('<api v="2"/>'))));
+    release();
+    await held;
+    await waitFor(() => gateway.report().gatewayLabels?.[LABEL]?.failing?.paths.includes(API) === true, { message: 'v2 failing: its blob is gone' });
+    const third = await suite.seeder.commit(LABEL, [{ path: API, content: '<api v="3"/>' }]);
+    await expectTree({ [API]: '<api v="3"/>' });
+    await waitFor(() => {
+      const state = gateway.report().gatewayLabels?.[LABEL];
+      return state?.state === 'ok' && state.pendingEntries === 0 && state.appliedRevision === third;
+    }, { message: 'ok at v3, nothing pending' });
   });
 
   it('reports a label whose writes fail as failing (paths and error), behind the head, and ok once they land', async () => {

@@ -360,6 +360,17 @@ describe('Redis going back to an older state between the blob writes and the com
     }
   });
 
+  it('writes back the lost blob of a head when the same content is put again, without a new version', async () => {
+    const store = storeOn(redis);
+    await store.commitChangeset({ label: 'reimport', node: 'n', changes: [{ op: 'put', path: API, content: text('<api lost="1"/>') }] });
+    await redis.del(redisKeys.blob(sha256Of(text('<api lost="1"/>'))));
+    // What `artisync import` of the publisher's tree sends: every file, most of them unchanged.
+    const again = await store.commitChangeset({ label: 'reimport', node: 'n', changes: [{ op: 'put', path: API, content: text('<api lost="1"/>') }] });
+    expect(again.revision).toBeNull();
+    expect(again.items[0]?.result).toMatchObject({ version: 1, unchanged: true });
+    expect((await store.versionContent('reimport', API, 1)).content.toString()).toBe('<api lost="1"/>');
+  });
+
   it('writes again the blobs of a retried request whose first reply was lost with them', async () => {
     const store = storeOn(redis);
     const request = { label: 'retry-blobs', node: 'n', requestId: 'r-blobs-1', changes: [{ op: 'put' as const, path: API, content: text('<api retried="1"/>') }] };
