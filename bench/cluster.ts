@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'smol-toml';
+import { AGENT_NODE_FLAGS } from '../cli/agent-node-flags.js';
 import { findFreeLoopbackPort as findFreePort } from '../cli/free-port.js';
 import { TestRedis } from '../test/support/redis-server.js';
 import { ManagedProcess } from './managed-process.js';
@@ -14,8 +15,8 @@ const CLI = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dis
 const READY_TIMEOUT_MS = 120_000;
 // ARTISYNC_BENCH_CPU_PROF=DIR makes every hub and agent write a V8 CPU profile into DIR when it stops, for profiling a run.
 const PROFILE_ARGS = process.env.ARTISYNC_BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.ARTISYNC_BENCH_CPU_PROF}`];
-// The daemons run as docs/deployment-memory.md advises: two malloc arenas (glibc makes one per libuv pool thread). The
-// smaller young generation it also describes is left out here: it cost 2-3x the GC time in a 10k bulk profile.
+// The daemons run as the systemd units do: two malloc arenas (glibc makes one per libuv pool thread), and the agents
+// with the smaller young generation of cli/agent-node-flags.ts (docs/deployment-memory.md).
 const NODE_ARGS = PROFILE_ARGS;
 const DAEMON_ENV = { ...process.env, MALLOC_ARENA_MAX: '2' };
 
@@ -157,7 +158,7 @@ async function startAgent(
       verify_interval: options.verifyIntervalMs,
     },
   }));
-  const agent = ManagedProcess.spawn(nodeId, process.execPath, [...NODE_ARGS, CLI, 'agent', '--config', config], join(dir, 'agent.log'), DAEMON_ENV);
+  const agent = ManagedProcess.spawn(nodeId, process.execPath, [...NODE_ARGS, ...AGENT_NODE_FLAGS, CLI, 'agent', '--config', config], join(dir, 'agent.log'), DAEMON_ENV);
   let readyAt: number;
   try {
     readyAt = await agent.waitReady(`http://${adminListen}/readyz`, READY_TIMEOUT_MS);

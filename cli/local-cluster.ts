@@ -5,6 +5,7 @@ import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnavailableError } from '../core/errors.js';
 import { describeAgentLogLine } from './agent-log-line.js';
+import { AGENT_NODE_FLAGS } from './agent-node-flags.js';
 import { findFreeLoopbackPort } from './free-port.js';
 import { LOCAL_AGENTS, localAgentToml, localHubToml, type LocalClusterLayout } from './local-cluster-config.js';
 import { ManagedChild } from './managed-child.js';
@@ -119,7 +120,7 @@ export class LocalCluster {
     for (const agent of LOCAL_AGENTS) {
       const configFile = join(dir, `${agent.node}.toml`);
       await writeFile(configFile, localAgentToml(this.layout, agent));
-      this.launch(agent.node, process.execPath, [this.deps.entryScript, 'agent', '--config', configFile], (line) => {
+      this.launch(agent.node, process.execPath, [...AGENT_NODE_FLAGS, this.deps.entryScript, 'agent', '--config', configFile], (line) => {
         const shown = describeAgentLogLine(agent.node, line);
         if (shown !== undefined) this.deps.print(shown);
       });
