@@ -9,6 +9,8 @@ import { hashFile } from './disk-scan.js';
 interface Fingerprint extends FileFingerprint {
   ctimeMs: number;
   sha256: string;
+  /** The scan that last saw the file. */
+  seen: number;
 }
 
 /**
@@ -17,13 +19,24 @@ interface Fingerprint extends FileFingerprint {
  * same timestamp tick as the previous scan could pass unseen (it is found at the next write to that file).
  */
 export class DiskFingerprints {
-  private prints = new Map<string, Fingerprint>();
+  /** Updated in place, keeping each path's key and print: a 10,000-file scan then leaves next to nothing to collect. */
+  private readonly prints = new Map<string, Fingerprint>();
+  private scans = 0;
   /** Files read and hashed by the last scan (the rest were known by their fingerprint). */
   hashedLastScan = 0;
 
+  private chain: Promise<unknown> = Promise.resolve();
+
   /** Every regular, non-ignored file of the synced trees with its sha256, like scanDisk but hashing only what moved. */
-  async manifest(serverRoot: string, trees: readonly SyncedTree[] = DEFAULT_TREES): Promise<Map<string, string>> {
-    const next = new Map<string, Fingerprint>();
+  manifest(serverRoot: string, trees: readonly SyncedTree[] = DEFAULT_TREES): Promise<Map<string, string>> {
+    // One scan at a time: each marks the prints it sees and drops the rest, so two at once would drop each other's.
+    const next = this.chain.then(() => this.scan(serverRoot, trees));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async scan(serverRoot: string, trees: readonly SyncedTree[]): Promise<Map<string, string>> {
+    const scan = ++this.scans;
     const moved: Array<{ path: string; stats: Stats }> = [];
     // The walk yields to the event loop between slices, so a changeset arriving mid-scan waits for a slice, not the scan.
     await walkTrees(serverRoot, trees, ({ path, kind }) => {
@@ -31,19 +44,22 @@ export class DiskFingerprints {
       const stats = statOf(`${serverRoot}/${path}`);
       if (stats === undefined || !stats.isFile()) return;
       const known = this.prints.get(path);
-      if (known !== undefined && sameFile(known, stats)) next.set(path, known);
+      if (known !== undefined && sameFile(known, stats)) known.seen = scan;
       else moved.push({ path, stats });
     });
     // Stats first, reads after: the loop over unchanged files stays synchronous, with no promise per file.
     for (const { path, stats } of moved) {
       const sha256 = await hashFile(serverRoot, path);
       // The stat taken before the read: a write racing the read moves the print, so the next scan hashes again.
-      if (sha256 !== null) next.set(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, sha256 });
+      if (sha256 === null) this.prints.delete(path);
+      else this.prints.set(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, sha256, seen: scan });
     }
     this.hashedLastScan = moved.length;
-    this.prints = next;
     const manifest = new Map<string, string>();
-    for (const [path, print] of next) manifest.set(path, print.sha256);
+    for (const [path, print] of this.prints) {
+      if (print.seen === scan) manifest.set(path, print.sha256);
+      else this.prints.delete(path);
+    }
     return manifest;
   }
 }

@@ -3,7 +3,7 @@ import { EMPTY_DIGEST } from '../../core/label-digest.js';
 import { consumerGroupName } from '../../core/redis-keys.js';
 import { hashFile } from './disk-scan.js';
 import type { GatewayParts } from './gateway-context.js';
-import { desiredState, viewDigest, type LabelHead, type LabelViews } from './label-precedence.js';
+import { desiredState, viewDigest, type DesiredArtifact, type LabelHead, type LabelViews } from './label-precedence.js';
 import { checkPath, type OverrideWatchParts } from './override-watcher.js';
 import { reconcilePaths } from './path-reconciler.js';
 import { loadLabelSnapshot, type StartupSyncParts } from './startup-sync.js';
@@ -56,14 +56,16 @@ export async function checkDrift(ctx: DriftCheckParts): Promise<Verification> {
       labels[label] = check.verification;
       repaired += check.repaired;
     }
-    const stray = recordMismatches(ctx);
+    // The views do not change from here on (repairs below only write files): the winning heads are worked out once.
+    const desired = inTreesOnly(ctx.settings.trees, desiredState(ctx.settings.labels, ctx.views));
+    const stray = recordMismatches(ctx, desired);
     if (stray.length > 0) {
       const result = await reconcilePaths(ctx, stray);
       repaired += result.written.length + result.removed.length;
       ctx.metrics.countRepairs(result.written.length + result.removed.length);
     }
     const compared = new Set(ctx.settings.labels.filter((label) => labels[label]?.state !== 'not-compared'));
-    const disk = await compareDisk(ctx, compared, scanned);
+    const disk = await compareDisk(ctx, compared, scanned, desired);
     repaired += disk.repaired;
     const allOk = Object.values(labels).every((item) => item.state === 'ok');
     return { at: ctx.clock(), ok: allOk && stray.length === 0 && repaired === 0 && disk.drift === 0, repaired, labels, drift: disk.drift };
@@ -147,8 +149,10 @@ async function repairFromSnapshot(ctx: DriftCheckParts, label: string): Promise<
  * to the hub's heads). Stat fingerprints keep it cheap; what differs goes through the hand-edit check: a person's file
  * becomes an override (gateway-only node) or is left for this node's publisher, the gateway's own stale file is rewritten.
  */
-async function compareDisk(ctx: DriftCheckParts, compared: ReadonlySet<string>, scanned: Map<string, string>): Promise<{ drift: number; repaired: number }> {
-  const seeming = diskDrift(ctx, scanned, compared);
+async function compareDisk(
+  ctx: DriftCheckParts, compared: ReadonlySet<string>, scanned: Map<string, string>, desired: ReadonlyMap<string, DesiredArtifact>,
+): Promise<{ drift: number; repaired: number }> {
+  const seeming = diskDrift(ctx, scanned, compared, desired);
   if (seeming.length === 0) return { drift: 0, repaired: 0 };
   // The scan ran outside the queue: a changeset may have landed since. Look again at what seemed to differ.
   const disk = new Map(scanned);
@@ -158,7 +162,7 @@ async function compareDisk(ctx: DriftCheckParts, compared: ReadonlySet<string>, 
     else disk.set(path, sha);
   }
   const looked = new Set(seeming);
-  const differing = diskDrift(ctx, disk, compared).filter((path) => looked.has(path));
+  const differing = diskDrift(ctx, disk, compared, desired).filter((path) => looked.has(path));
   if (differing.length === 0) return { drift: 0, repaired: 0 };
   if (ctx.settings.handEditsAreOverrides) for (const path of differing) await checkPath(ctx, path);
   const result = await reconcilePaths(ctx, differing, { disk, checkHandEdits: true });
@@ -169,9 +173,8 @@ async function compareDisk(ctx: DriftCheckParts, compared: ReadonlySet<string>, 
 }
 
 /** Paths whose file differs from what the hub wants there, overrides and first-start extras excepted. */
-function diskDrift(ctx: DriftCheckParts, disk: ReadonlyMap<string, string>, compared: ReadonlySet<string>): string[] {
+function diskDrift(ctx: DriftCheckParts, disk: ReadonlyMap<string, string>, compared: ReadonlySet<string>, desired: ReadonlyMap<string, DesiredArtifact>): string[] {
   const { labels } = ctx.settings;
-  const desired = inTreesOnly(ctx.settings.trees, desiredState(labels, ctx.views));
   const differing: string[] = [];
   for (const [path, want] of desired) {
     if (ctx.overrides.has(path) || ctx.deployFailures.explains(path, disk.get(path) ?? null, ctx.record)) continue;
@@ -201,8 +204,7 @@ function knownRevision(ctx: DriftCheckParts, label: string): string {
 }
 
 /** Paths where the applied record disagrees with the label views (a batch that failed half-way), overrides excepted. */
-function recordMismatches(ctx: DriftCheckParts): string[] {
-  const desired = inTreesOnly(ctx.settings.trees, desiredState(ctx.settings.labels, ctx.views));
+function recordMismatches(ctx: DriftCheckParts, desired: ReadonlyMap<string, DesiredArtifact>): string[] {
   const stray: string[] = [];
   for (const [path, want] of desired) if (!ctx.overrides.has(path) && ctx.record.get(path)?.sha256 !== want.sha256) stray.push(path);
   for (const path of ctx.record.paths()) {
