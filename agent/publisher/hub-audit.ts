@@ -106,8 +106,8 @@ export class HubAudit implements OwnPublisher {
     for (const [label, paths] of deleted) {
       try {
         const { versions } = await this.deps.hub.versions(label);
-        const known = this.labelDeletes(label);
-        for (const path of paths) if ((versions[path] ?? 0) > (known.get(path) ?? 0)) known.set(path, versions[path] ?? 0);
+        const recorded = this.labelDeletes(label);
+        for (const path of paths) if ((versions[path] ?? 0) > (recorded.get(path) ?? 0)) recorded.set(path, versions[path] ?? 0);
         await this.saveDeletes(label);
       } catch (err) {
         this.deps.logger.warn({ err, label, count: paths.length }, 'reading the versions of deletes made while this publisher was away failed; a later loss of them may go unnoticed');

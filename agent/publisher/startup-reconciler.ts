@@ -109,15 +109,14 @@ export async function runStartupSync(target: StartupSyncTarget, deps: StartupSyn
   const dirty = new Set(unsettled);
   const deletedOnHub = new Map<string, string[]>();
   for (const { label, snapshot } of snapshots) {
-    const onHub = new Set(snapshot.artifacts.map((head) => head.path));
-    const gone = target.known.pathsOf(label).filter((path) => !onHub.has(path) && !present.has(path));
+    const remote = new Map(snapshot.artifacts.map((head) => [head.path, head.sha256]));
+    const gone = target.known.pathsOf(label).filter((path) => !remote.has(path) && !present.has(path));
     if (gone.length > 0) deletedOnHub.set(label, gone);
     const lastPushed = new Map(snapshot.artifacts.flatMap((head) => {
       const known = target.known.get(label, head.path);
       return known === undefined ? [] : [[head.path, known] as const];
     }));
     target.known.replaceLabel(label, snapshot.artifacts.map((head) => [head.path, { version: head.version, sha256: head.sha256 }]));
-    const remote = new Map(snapshot.artifacts.map((head) => [head.path, head.sha256]));
     const hubMovedOn = keepHubHeads({ local, lastPushed, heads: snapshot.artifacts });
     for (const [path, version] of hubMovedOn) target.known.set(label, path, { version, sha256: local.get(path) ?? '' });
     if (hubMovedOn.size > 0) logHubMovedOn(deps, label, [...hubMovedOn.keys()]);

@@ -34,15 +34,16 @@ export class BlobKeeper {
   }
 
   /**
-   * Writes again (and holds) each of `shas` that Redis does not have, taking its content from `encodedOf`; returns
-   * those shas. A blob written before a commit is missing after it when Redis restarted from an older state or failed
-   * over to a replica it had not reached in between (the commit went to the new server, from the offline queue).
+   * Writes again (and holds) each blob of `blobs` (sha → its encoded content, made only when needed) that Redis does
+   * not have; returns those shas. A blob written before a commit is missing after it when Redis restarted from an
+   * older state or failed over to a replica it had not reached in between (the commit went to the new server, from
+   * the offline queue).
    */
-  async restoreMissing(shas: readonly string[], encodedOf: (sha: string) => Buffer): Promise<string[]> {
-    const unique = [...new Set(shas)];
-    const present = await Promise.all(unique.map((sha) => this.redis.exists(redisKeys.blob(sha))));
-    const missing = unique.filter((_, index) => present[index] === 0);
-    await this.hold(new Map(missing.map((sha) => [sha, encodedOf(sha)])));
+  async restoreMissing(blobs: ReadonlyMap<string, () => Buffer>): Promise<string[]> {
+    const shas = [...blobs.keys()];
+    const present = await Promise.all(shas.map((sha) => this.redis.exists(redisKeys.blob(sha))));
+    const missing = shas.filter((_, index) => present[index] === 0);
+    await this.hold(new Map(missing.map((sha) => [sha, (blobs.get(sha) as () => Buffer)()])));
     return missing;
   }
 

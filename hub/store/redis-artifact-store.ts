@@ -130,7 +130,7 @@ export class RedisArtifactStore {
     // Redis may have restarted or failed over between the blob writes and the commit: listed and written again if so.
     await this.timed('check blobs', request.label, async () => {
       const [restored] = await Promise.all([
-        this.blobs.restoreMissing(keptPuts(outcome), (sha) => puts.get(sha) ?? Buffer.alloc(0)),
+        this.blobs.restoreMissing(keptPuts(outcome, new Map([...puts].map(([sha, encoded]) => [sha, () => encoded])))),
         outcome.revision === null ? undefined : this.redis.sadd(redisKeys.labels(), request.label),
       ]);
       if (restored.length > 0) this.options.onBlobsRestored?.(request.label, restored);
@@ -149,14 +149,12 @@ export class RedisArtifactStore {
    * may have lost its blobs with it: the ones the retried body carries are written again where missing.
    */
   private async restoreRetriedBlobs(request: CommitRequest, outcome: CommitOutcome): Promise<void> {
-    const kept = new Set(keptPuts(outcome));
-    const contents = new Map<string, Uint8Array>();
+    const carried = new Map<string, () => Buffer>();
     for (const change of request.changes) {
-      if (change.op !== 'put' || change.content === undefined) continue;
-      const sha = sha256Of(change.content);
-      if (kept.has(sha)) contents.set(sha, change.content);
+      const { content } = change;
+      if (change.op === 'put' && content !== undefined) carried.set(sha256Of(content), () => encodeBlob(content));
     }
-    const restored = await this.timed('check blobs', request.label, () => this.blobs.restoreMissing([...contents.keys()], (sha) => encodeBlob(contents.get(sha) ?? new Uint8Array())));
+    const restored = await this.timed('check blobs', request.label, () => this.blobs.restoreMissing(keptPuts(outcome, carried)));
     if (restored.length > 0) this.options.onBlobsRestored?.(request.label, restored);
   }
 
@@ -250,9 +248,18 @@ function prepareChange(change: StoreChange): ScriptChange {
   };
 }
 
-/** The shas of the puts a commit answered for (committed or unchanged): blobs that must exist now. */
-function keptPuts(outcome: CommitOutcome): string[] {
-  return outcome.items.flatMap((item) => (item.op === 'put' && item.result !== undefined ? [item.result.sha256] : []));
+/**
+ * The blobs of the puts a commit answered for (committed or unchanged), which must exist now, with their content
+ * from `available` (sha → encoded content); a sha it lacks is left out, never written empty.
+ */
+function keptPuts(outcome: CommitOutcome, available: ReadonlyMap<string, () => Buffer>): Map<string, () => Buffer> {
+  const kept = new Map<string, () => Buffer>();
+  for (const item of outcome.items) {
+    const sha = item.op === 'put' ? item.result?.sha256 : undefined;
+    const content = sha === undefined ? undefined : available.get(sha);
+    if (sha !== undefined && content !== undefined) kept.set(sha, content);
+  }
+  return kept;
 }
 
 function parseCommitReply(reply: ScriptReply): CommitOutcome {
